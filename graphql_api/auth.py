@@ -1,0 +1,54 @@
+"""API-key authentication as a Starlette authentication backend."""
+
+from __future__ import annotations
+
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse, Response
+
+from graphql_api.services.access import Principal, load_principal
+from graphql_api.services.auth import authenticate
+
+UNAUTHENTICATED_MESSAGE = "A valid API key is required: send 'Authorization: Bearer <api key>'."
+
+
+class AuthenticatedUser(BaseUser):
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.principal.user.email
+
+
+class ApiKeyBackend(AuthenticationBackend):
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        header = conn.headers.get("authorization")
+        if header is None:
+            return None
+        user = await authenticate(header)
+        if user is None:
+            raise AuthenticationError("The API key is missing, malformed, unknown or revoked.")
+        return AuthCredentials(["authenticated"]), AuthenticatedUser(await load_principal(user))
+
+
+def unauthenticated_response(detail: str = UNAUTHENTICATED_MESSAGE) -> Response:
+    """401 in the GraphQL response shape, so GraphQL clients read it like any error."""
+    return JSONResponse(
+        {"data": None, "errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="flex-backup"'},
+    )
+
+
+def on_auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
+    return unauthenticated_response(f"{exc} {UNAUTHENTICATED_MESSAGE}")

@@ -1,0 +1,156 @@
+"""Command line: ``graphql-api`` (or ``python -m graphql_api``)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from tortoise import Tortoise
+
+from graphql_api.db import tortoise_config
+from graphql_api.domain.roles import OrgRole, ProjectRole
+from graphql_api.services.errors import ServiceError
+from graphql_api.settings import get_settings
+
+T = TypeVar("T")
+
+
+def run_with_orm(work: Callable[[], Awaitable[T]]) -> T:
+    """Run one async use case with the ORM up, then close it."""
+
+    async def main() -> T:
+        await Tortoise.init(config=tortoise_config(get_settings().database_url))
+        try:
+            return await work()
+        finally:
+            await Tortoise.close_connections()
+
+    try:
+        return asyncio.run(main())
+    except ServiceError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
+
+
+@click.group()
+def main() -> None:
+    """Backup control plane for managed MongoDB Flex clusters."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: HOST setting (127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Default: PORT setting (8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the API (GraphiQL at /graphql)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "graphql_api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (creates the SQLite file if needed)."""
+    from tortoise.context import TortoiseContext
+    from tortoise.migrations.api import migrate as apply_migrations
+
+    config = tortoise_config(get_settings().database_url)
+
+    async def work() -> None:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=config)
+            await apply_migrations(config=config)
+
+    asyncio.run(work())
+    click.echo("Database is up to date.")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create (or refresh) the demo organization and print fresh API keys."""
+    from graphql_api.services.demo import seed_demo as seed
+
+    result = run_with_orm(seed)
+    click.echo(result.render(get_settings()))
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org-id", help="Organization to add the user to.")
+@click.option("--org-role", type=click.Choice([r.value for r in OrgRole]))
+@click.option("--project-id", help="Project to add the user to.")
+@click.option("--project-role", type=click.Choice([r.value for r in ProjectRole]))
+def create_user(
+    email: str,
+    name: str,
+    org_id: str | None,
+    org_role: str | None,
+    project_id: str | None,
+    project_role: str | None,
+) -> None:
+    """Create a user, optionally with an organization and a project role."""
+    from graphql_api.models import Organization, Project
+    from graphql_api.services import accounts
+
+    if bool(org_id) != bool(org_role) or bool(project_id) != bool(project_role):
+        raise click.UsageError("--org-id goes with --org-role, --project-id with --project-role.")
+
+    async def work() -> str:
+        user = await accounts.create_user(email, name)
+        if org_id and org_role:
+            org = await Organization.get_or_none(id=org_id)
+            if org is None:
+                raise ServiceError(f"No organization {org_id}.", code="NOT_FOUND")
+            await accounts.grant_org_role(user, org, OrgRole(org_role))
+        if project_id and project_role:
+            project = await Project.get_or_none(id=project_id)
+            if project is None:
+                raise ServiceError(f"No project {project_id}.", code="NOT_FOUND")
+            await accounts.grant_project_role(user, project, ProjectRole(project_role))
+        return user.id
+
+    click.echo(f"Created user {email} ({run_with_orm(work)}).")
+
+
+@main.command("create-api-key")
+@click.option("--email", required=True, help="The user the key acts as.")
+@click.option("--description", default="", help="What the key is for.")
+def create_api_key(email: str, description: str) -> None:
+    """Issue an API key; it is printed once and stored only as a hash."""
+    from graphql_api.models import User
+    from graphql_api.services.auth import issue_api_key
+
+    async def work() -> str:
+        user = await User.get_or_none(email=email.strip().lower())
+        if user is None:
+            raise ServiceError(f"No user with email {email!r}.", code="NOT_FOUND")
+        return (await issue_api_key(user, description)).token
+
+    token = run_with_orm(work)
+    click.echo(token)
+    click.echo("Store it now: it is not shown again.", err=True)
+
+
+@main.command("export-schema")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export_schema(output: Path | None) -> None:
+    """Print the GraphQL schema (SDL), or write it to --output."""
+    from graphql_api.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+        click.echo(f"Wrote {output}.", err=True)

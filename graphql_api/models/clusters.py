@@ -1,0 +1,53 @@
+"""Clusters and their nodes (the simulated fleet keeps node health here)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from graphql_api.domain.clusters import ClusterState, ClusterTier, ClusterType, NodeRole
+from graphql_api.domain.regions import CloudProvider
+from graphql_api.models.accounts import Project
+from graphql_api.models.base import id_field
+
+
+class Cluster(Model):
+    id = id_field()
+    project: fields.ForeignKeyRelation[Project] = fields.ForeignKeyField(
+        "models.Project", related_name="clusters", on_delete=fields.CASCADE
+    )
+    project_id: str
+    name = fields.CharField(max_length=64)
+    tier = fields.CharEnumField(ClusterTier, max_length=8)
+    cluster_type = fields.CharEnumField(ClusterType, max_length=16, default=ClusterType.REPLICASET)
+    cloud_provider = fields.CharEnumField(CloudProvider, max_length=8)
+    region = fields.CharField(max_length=32)
+    mongodb_version = fields.CharField(max_length=16)
+    state = fields.CharEnumField(ClusterState, max_length=16, default=ClusterState.IDLE)
+    backup_enabled = fields.BooleanField(default=True)
+    termination_protection = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+    # When the scheduler should next look at this cluster (indexed: one query finds due work).
+    next_snapshot_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        table = "clusters"
+        unique_together = (("project", "name"),)
+        ordering = ["name"]
+
+
+class ClusterNode(Model):
+    id = fields.IntField(primary_key=True)
+    cluster: fields.ForeignKeyRelation[Cluster] = fields.ForeignKeyField(
+        "models.Cluster", related_name="nodes", on_delete=fields.CASCADE
+    )
+    cluster_id: str
+    hostname = fields.CharField(max_length=255)
+    role = fields.CharEnumField(NodeRole, max_length=16)
+    healthy = fields.BooleanField(default=True)
+    replication_lag_ms = fields.IntField(default=0)
+
+    class Meta:
+        table = "cluster_nodes"
+        unique_together = (("cluster", "hostname"),)
+        ordering = ["hostname"]

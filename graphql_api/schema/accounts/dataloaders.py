@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from graphql_api.models import Organization, Project
+
+
+async def _organizations(ids: list[str]) -> list[Organization | None]:
+    found = {o.id: o for o in await Organization.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+async def _projects(ids: list[str]) -> list[Project | None]:
+    found = {p.id: p for p in await Project.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+def organization_loader() -> DataLoader[str, Organization | None]:
+    return DataLoader(_organizations)
+
+
+def project_loader() -> DataLoader[str, Project | None]:
+    return DataLoader(_projects)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api import models
+from graphql_api.domain import roles
+from graphql_api.schema.context import Info
+from graphql_api.schema.pagination import Connection, page_request, to_connection
+from graphql_api.schema.projects.types import Project
+from graphql_api.services import projects as project_service
+
+strawberry.enum(roles.OrgRole, name="OrgRole")
+OrgRole = roles.OrgRole
+
+
+@strawberry.type
+class Organization:
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def from_model(cls, o: models.Organization) -> Organization:
+        return cls(id=strawberry.ID(o.id), name=o.name)
+
+    @strawberry.field(description="The caller's own roles in this organization.")
+    def viewer_roles(self, info: Info) -> list[OrgRole]:
+        return sorted(info.context.principal.org_roles.get(self.id, frozenset()))
+
+    @strawberry.field(description="The projects of this organization you can see.")
+    async def projects(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Project]:
+        page = await project_service.list_projects(
+            info.context.principal, page_request(first, after, last, before), self.id
+        )
+        return to_connection(page, Project.from_model)
+
+
+@strawberry.type(description="The caller, identified by their API key.")
+class Viewer:
+    id: strawberry.ID
+    email: str
+    name: str
+
+    @strawberry.field
+    async def organizations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Organization]:
+        page = await project_service.list_organizations(
+            info.context.principal, page_request(first, after, last, before)
+        )
+        return to_connection(page, Organization.from_model)
+
+    @strawberry.field(description="Every project you can see, across organizations.")
+    async def projects(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Project]:
+        page = await project_service.list_projects(
+            info.context.principal, page_request(first, after, last, before)
+        )
+        return to_connection(page, Project.from_model)

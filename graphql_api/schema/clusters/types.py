@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graphql_api import models
+from graphql_api.domain import clusters, policy
+from graphql_api.domain.locations import storage_location_for_region
+from graphql_api.schema.context import Info
+from graphql_api.schema.locations.types import CloudProvider, StorageLocation, storage_location
+from graphql_api.schema.pagination import Connection, page_request, to_connection
+from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
+from graphql_api.services.pagination import paginate_list
+from graphql_api.services.snapshots import NEWEST_FIRST
+
+if TYPE_CHECKING:
+    from graphql_api.schema.projects.types import Project
+
+strawberry.enum(clusters.ClusterTier, name="ClusterTier")
+strawberry.enum(clusters.ClusterType, name="ClusterType")
+strawberry.enum(clusters.ClusterState, name="ClusterState")
+strawberry.enum(clusters.NodeRole, name="NodeRole")
+ClusterTier = clusters.ClusterTier
+ClusterType = clusters.ClusterType
+ClusterState = clusters.ClusterState
+NodeRole = clusters.NodeRole
+
+
+@strawberry.type
+class ClusterNode:
+    hostname: str
+    role: NodeRole
+    healthy: bool
+    replication_lag_ms: int
+
+    @classmethod
+    def from_model(cls, n: models.ClusterNode) -> ClusterNode:
+        return cls(
+            hostname=n.hostname,
+            role=n.role,
+            healthy=n.healthy,
+            replication_lag_ms=n.replication_lag_ms,
+        )
+
+
+@strawberry.type
+class ProviderSettings:
+    provider_name: str = strawberry.field(description="FLEX for Flex clusters, else the cloud.")
+    backing_provider_name: CloudProvider
+    region_name: str = strawberry.field(description="The cloud provider's region code.")
+
+
+@strawberry.type
+class BackupSettings:
+    enabled: bool
+
+
+@strawberry.type
+class FeatureSupport:
+    supported: bool
+    reason: str | None = strawberry.field(description="Why not, and the way out.")
+
+
+@strawberry.type(description="The fixed daily backup policy every Flex cluster has.")
+class FlexBackupPolicy:
+    enabled: bool
+    frequency_interval_hours: int
+    snapshot_time_of_day_utc: str = strawberry.field(description="HH:MM:SS, UTC.")
+    retained_snapshots: int
+    first_snapshot_time: datetime
+    next_snapshot_time: datetime | None = strawberry.field(
+        description="Null while backups are disabled."
+    )
+    custom_policies: FeatureSupport
+    on_demand_snapshots: FeatureSupport
+
+    @classmethod
+    def from_domain(cls, p: policy.FlexBackupPolicy) -> FlexBackupPolicy:
+        return cls(
+            enabled=p.enabled,
+            frequency_interval_hours=p.frequency_hours,
+            snapshot_time_of_day_utc=p.time_of_day_utc.isoformat(timespec="seconds"),
+            retained_snapshots=p.retained_snapshots,
+            first_snapshot_time=p.first_snapshot_time,
+            next_snapshot_time=p.next_snapshot_time,
+            custom_policies=FeatureSupport(supported=False, reason=policy.NO_CUSTOM_POLICY),
+            on_demand_snapshots=FeatureSupport(supported=False, reason=policy.NO_ON_DEMAND),
+        )
+
+
+@strawberry.type
+class Cluster:
+    id: strawberry.ID
+    group_id: strawberry.ID = strawberry.field(description="The project's id (Atlas: groupId).")
+    name: str
+    tier: ClusterTier
+    cluster_type: ClusterType
+    state_name: ClusterState
+    mongodb_version: str = strawberry.field(name="mongoDBVersion")
+    create_date: datetime
+    provider_settings: ProviderSettings
+    backup_settings: BackupSettings
+    termination_protection_enabled: bool
+    snapshot_storage_location: StorageLocation = strawberry.field(
+        description="Where this cluster's snapshots are stored, from its region's country."
+    )
+    _model: strawberry.Private[models.Cluster]
+
+    @classmethod
+    def from_model(cls, c: models.Cluster) -> Cluster:
+        return cls(
+            id=strawberry.ID(c.id),
+            group_id=strawberry.ID(c.project_id),
+            name=c.name,
+            tier=c.tier,
+            cluster_type=c.cluster_type,
+            state_name=c.state,
+            mongodb_version=c.mongodb_version,
+            create_date=c.created_at,
+            provider_settings=ProviderSettings(
+                provider_name="FLEX" if c.tier is clusters.ClusterTier.FLEX else c.cloud_provider,
+                backing_provider_name=c.cloud_provider,
+                region_name=c.region,
+            ),
+            backup_settings=BackupSettings(enabled=c.backup_enabled),
+            termination_protection_enabled=c.termination_protection,
+            snapshot_storage_location=storage_location(
+                storage_location_for_region(c.cloud_provider, c.region)
+            ),
+            _model=c,
+        )
+
+    @strawberry.field
+    async def project(
+        self, info: Info
+    ) -> Annotated[Project, strawberry.lazy("graphql_api.schema.projects.types")]:
+        from graphql_api.schema.projects.types import Project
+
+        model = await info.context.loaders.project.load(self._model.project_id)
+        assert model is not None
+        return Project.from_model(model)
+
+    @strawberry.field
+    async def nodes(self, info: Info) -> list[ClusterNode]:
+        return [ClusterNode.from_model(n) for n in await info.context.loaders.nodes.load(self.id)]
+
+    @strawberry.field(description="Null for M10+ clusters, whose Cloud Backup has its own.")
+    def backup_policy(self, info: Info) -> FlexBackupPolicy | None:
+        c = self._model
+        found = policy.flex_backup_policy(
+            c.tier, c.created_at, c.backup_enabled, info.context.clock()
+        )
+        return None if found is None else FlexBackupPolicy.from_domain(found)
+
+    @strawberry.field(description="This cluster's snapshots, newest first (its Backup tab).")
+    async def snapshots(
+        self,
+        info: Info,
+        status: SnapshotStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Snapshot]:
+        rows = await info.context.loaders.snapshots.load(self.id)
+        if status is not None:
+            rows = [s for s in rows if s.status == status]
+        page = paginate_list(rows, NEWEST_FIRST, page_request(first, after, last, before))
+        return to_connection(page, Snapshot.from_model)
+
+    @strawberry.field
+    async def snapshot(self, info: Info, id: strawberry.ID) -> Snapshot | None:
+        rows = await info.context.loaders.snapshots.load(self.id)
+        return next((Snapshot.from_model(s) for s in rows if s.id == id), None)

@@ -1,0 +1,46 @@
+"""What every resolver gets: the caller, per-request DataLoaders and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+
+from graphql_api.models import Cluster, ClusterNode, Organization, Project, Snapshot
+from graphql_api.schema.accounts.dataloaders import organization_loader, project_loader
+from graphql_api.schema.clusters.dataloaders import cluster_loader, nodes_loader
+from graphql_api.schema.snapshots.dataloaders import snapshots_loader
+from graphql_api.services.access import Principal
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Loaders:
+    """Fresh per request, so nothing cached outlives it."""
+
+    organization: DataLoader[str, Organization | None] = field(default_factory=organization_loader)
+    project: DataLoader[str, Project | None] = field(default_factory=project_loader)
+    cluster: DataLoader[str, Cluster | None] = field(default_factory=cluster_loader)
+    nodes: DataLoader[str, list[ClusterNode]] = field(default_factory=nodes_loader)
+    snapshots: DataLoader[str, list[Snapshot]] = field(default_factory=snapshots_loader)
+
+
+@dataclass
+class Context:
+    principal: Principal
+    request: Request | WebSocket | None = None
+    response: Response | WebSocket | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+    clock: Callable[[], datetime] = utc_now
+
+
+Info = StrawberryInfo[Context, None]

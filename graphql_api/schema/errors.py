@@ -1,0 +1,62 @@
+"""How errors reach clients: coded errors pass, anything unexpected is masked.
+
+Refusals the client caused carry ``extensions.code``; graphql-core copies an
+exception's ``extensions`` onto the GraphQL error. Anything else is a bug:
+its message is replaced by a stable one with an error id, and the stack is
+logged under that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from graphql_api.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+
+class CodedError(Exception):
+    """A GraphQL-level refusal (authentication, permission) with a stable code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.extensions: dict[str, Any] = {"code": code}
+
+
+class UnauthenticatedError(CodedError):
+    def __init__(self, message: str = "A valid API key is required.") -> None:
+        super().__init__(message, "UNAUTHENTICATED")
+
+
+class ForbiddenError(CodedError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "FORBIDDEN")
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is None or isinstance(original, CodedError | ServiceError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks bugs with an error id that is logged together with the stack."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: not is_client_error(e))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        error_id = uuid.uuid4().hex
+        log.error("unexpected error %s", error_id, exc_info=error.original_error)
+        return GraphQLError(
+            message=f"Internal server error (error id {error_id}).",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+        )

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graphql_api import models
+from graphql_api.domain import roles
+from graphql_api.schema.clusters.types import Cluster, ClusterTier
+from graphql_api.schema.context import Info
+from graphql_api.schema.pagination import Connection, page_request, to_connection
+from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
+from graphql_api.services import clusters as cluster_service
+from graphql_api.services import snapshots as snapshot_service
+
+if TYPE_CHECKING:
+    from graphql_api.schema.accounts.types import Organization
+
+strawberry.enum(roles.ProjectRole, name="ProjectRole")
+ProjectRole = roles.ProjectRole
+
+
+@strawberry.type(description="A project (Atlas: group) and its clusters.")
+class Project:
+    id: strawberry.ID
+    name: str
+    organization_id: strawberry.ID
+    _model: strawberry.Private[models.Project]
+
+    @classmethod
+    def from_model(cls, p: models.Project) -> Project:
+        return cls(
+            id=strawberry.ID(p.id),
+            name=p.name,
+            organization_id=strawberry.ID(p.organization_id),
+            _model=p,
+        )
+
+    @strawberry.field
+    async def organization(
+        self, info: Info
+    ) -> Annotated[Organization, strawberry.lazy("graphql_api.schema.accounts.types")]:
+        from graphql_api.schema.accounts.types import Organization
+
+        model = await info.context.loaders.organization.load(self._model.organization_id)
+        assert model is not None
+        return Organization.from_model(model)
+
+    @strawberry.field(description="The caller's own roles in this project.")
+    def viewer_roles(self, info: Info) -> list[ProjectRole]:
+        return sorted(info.context.principal.roles_in(self._model)[1])
+
+    @strawberry.field(description="Whether the caller may restore and download (Project Owner).")
+    def viewer_can_manage_backups(self, info: Info) -> bool:
+        return info.context.principal.can_manage_backups(self._model)
+
+    @strawberry.field(description="Why the caller may not manage backups, or null when they may.")
+    def viewer_manage_backups_blocker(self, info: Info) -> str | None:
+        return roles.manage_backups_refusal(*info.context.principal.roles_in(self._model))
+
+    @strawberry.field(description="Clusters by name; filter by tier.")
+    async def clusters(
+        self,
+        tier: ClusterTier | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Cluster]:
+        page = await cluster_service.list_clusters(
+            self._model, page_request(first, after, last, before), tier=tier
+        )
+        return to_connection(page, Cluster.from_model)
+
+    @strawberry.field(description="M10+ clusters with Cloud Backup enabled.")
+    async def cloud_backup_clusters(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Cluster]:
+        page = await cluster_service.list_clusters(
+            self._model, page_request(first, after, last, before), dedicated_with_backup=True
+        )
+        return to_connection(page, Cluster.from_model)
+
+    @strawberry.field
+    async def cluster(self, name: str) -> Cluster | None:
+        found = await cluster_service.get_cluster(self._model, name)
+        return None if found is None else Cluster.from_model(found)
+
+    @strawberry.field(description='"All Daily Snapshots": every cluster\'s, newest first.')
+    async def snapshots(
+        self,
+        cluster_name: str | None = None,
+        status: SnapshotStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Snapshot]:
+        page = await snapshot_service.list_project_snapshots(
+            self._model,
+            page_request(first, after, last, before),
+            cluster_name=cluster_name,
+            status=status,
+        )
+        return to_connection(page, Snapshot.from_model)

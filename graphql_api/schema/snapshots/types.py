@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graphql_api import models
+from graphql_api.schema.context import Info
+from graphql_api.schema.locations.types import StorageLocation, storage_location
+from graphql_api.schema.scalars import BigInt
+
+if TYPE_CHECKING:
+    from graphql_api.schema.clusters.types import Cluster
+
+strawberry.enum(models.SnapshotStatus, name="SnapshotStatus")
+SnapshotStatus = models.SnapshotStatus
+
+
+@strawberry.type(description="One daily snapshot of a Flex cluster (Atlas field names).")
+class Snapshot:
+    id: strawberry.ID
+    status: SnapshotStatus
+    scheduled_time: datetime = strawberry.field(description="The daily slot it was taken for.")
+    start_time: datetime | None
+    finish_time: datetime | None
+    expiration: datetime | None = strawberry.field(
+        description="When retention deletes it, if every later daily snapshot succeeds."
+    )
+    mongodb_version: str = strawberry.field(name="mongoDBVersion")
+    source_node_hostname: str | None = strawberry.field(
+        description="The secondary it was read from."
+    )
+    storage_location: StorageLocation
+    size_bytes: BigInt | None = strawberry.field(description="Size of the gzip'd archive.")
+    sha256: str | None = strawberry.field(description="SHA-256 of the archive, hex.")
+    failure_reason: str | None
+    attempts: int
+    cluster_id: strawberry.ID
+
+    @strawberry.field
+    async def cluster(
+        self, info: Info
+    ) -> Annotated[Cluster, strawberry.lazy("graphql_api.schema.clusters.types")]:
+        from graphql_api.schema.clusters.types import Cluster
+
+        model = await info.context.loaders.cluster.load(self.cluster_id)
+        assert model is not None  # a snapshot's cluster is deleted with it
+        return Cluster.from_model(model)
+
+    @classmethod
+    def from_model(cls, s: models.Snapshot) -> Snapshot:
+        return cls(
+            id=strawberry.ID(s.id),
+            status=s.status,
+            scheduled_time=s.scheduled_time,
+            start_time=s.start_time,
+            finish_time=s.finish_time,
+            expiration=s.expiration,
+            mongodb_version=s.mongodb_version,
+            source_node_hostname=s.source_node,
+            storage_location=storage_location(s.storage_location),
+            size_bytes=s.size_bytes,
+            sha256=s.sha256,
+            failure_reason=s.failure_reason,
+            attempts=s.attempts,
+            cluster_id=strawberry.ID(s.cluster_id),
+        )

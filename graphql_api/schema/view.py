@@ -1,0 +1,46 @@
+"""The /graphql endpoint: strawberry's ASGI view behind API-key authentication."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from graphql_api.auth import AuthenticatedUser, unauthenticated_response
+from graphql_api.schema.context import Context, utc_now
+from graphql_api.schema.errors import UnauthenticatedError
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, *args: object, clock: Callable[[], datetime] = utc_now, **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not isinstance(scope.get("user"), AuthenticatedUser):
+            request = Request(scope, receive)
+            # Anyone may load the GraphiQL page; every operation needs a key.
+            if self.graphql_ide and self.should_render_graphql_ide(
+                self.request_adapter_class(request)
+            ):
+                response = await self.render_graphql_ide(request)
+            else:
+                response = unauthenticated_response()
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        user = request.scope.get("user")
+        if not isinstance(user, AuthenticatedUser):
+            raise UnauthenticatedError()
+        return Context(
+            principal=user.principal, request=request, response=response, clock=self.clock
+        )

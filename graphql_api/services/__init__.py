@@ -1,0 +1,1 @@
+"""Use cases. Every entry point (GraphQL, CLI) calls these functions."""

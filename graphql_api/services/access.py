@@ -1,0 +1,57 @@
+"""The caller and their roles, loaded once per request."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+from graphql_api.domain import roles
+from graphql_api.domain.roles import OrgRole, ProjectRole
+from graphql_api.models import OrgMembership, Project, ProjectMembership, User
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: User
+    org_roles: dict[str, frozenset[OrgRole]]
+    project_roles: dict[str, frozenset[ProjectRole]]
+
+    def roles_in(self, project: Project) -> tuple[frozenset[OrgRole], frozenset[ProjectRole]]:
+        return (
+            self.org_roles.get(project.organization_id, frozenset()),
+            self.project_roles.get(project.id, frozenset()),
+        )
+
+    def can_read(self, project: Project) -> bool:
+        return roles.can_read_project(*self.roles_in(project))
+
+    def can_manage_backups(self, project: Project) -> bool:
+        return roles.can_manage_backups(self.roles_in(project)[1])
+
+    @property
+    def owned_org_ids(self) -> list[str]:
+        return [org for org, held in self.org_roles.items() if OrgRole.ORG_OWNER in held]
+
+    def readable_projects(self) -> Q:
+        """A filter on Project matching exactly the projects this caller may read."""
+        return Q(id__in=list(self.project_roles)) | Q(organization_id__in=self.owned_org_ids)
+
+
+async def load_principal(user: User) -> Principal:
+    org_roles: dict[str, set[OrgRole]] = defaultdict(set)
+    for org_id, org_role in await OrgMembership.filter(user=user).values_list(
+        "organization_id", "role"
+    ):
+        org_roles[org_id].add(OrgRole(org_role))
+    project_roles: dict[str, set[ProjectRole]] = defaultdict(set)
+    for project_id, project_role in await ProjectMembership.filter(user=user).values_list(
+        "project_id", "role"
+    ):
+        project_roles[project_id].add(ProjectRole(project_role))
+    return Principal(
+        user=user,
+        org_roles={k: frozenset(v) for k, v in org_roles.items()},
+        project_roles={k: frozenset(v) for k, v in project_roles.items()},
+    )

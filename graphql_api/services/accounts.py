@@ -1,0 +1,48 @@
+"""Creating organizations, projects, users and granting roles."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+
+from graphql_api.domain.roles import OrgRole, ProjectRole
+from graphql_api.models import Organization, OrgMembership, Project, ProjectMembership, User
+from graphql_api.services.errors import ConflictError, InvalidInputError
+
+
+def _clean_name(value: str, what: str, max_length: int = 64) -> str:
+    name = value.strip()
+    if not name or len(name) > max_length:
+        raise InvalidInputError(f"{what} must be 1 to {max_length} characters.")
+    return name
+
+
+async def create_organization(name: str) -> Organization:
+    return await Organization.create(name=_clean_name(name, "Organization name"))
+
+
+async def create_project(organization: Organization, name: str) -> Project:
+    name = _clean_name(name, "Project name")
+    try:
+        return await Project.create(organization=organization, name=name)
+    except IntegrityError:
+        raise ConflictError(
+            f"Organization {organization.name!r} already has a project named {name!r}."
+        ) from None
+
+
+async def create_user(email: str, name: str) -> User:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise InvalidInputError(f"{email!r} is not an email address.")
+    try:
+        return await User.create(email=email, name=_clean_name(name, "User name", 128))
+    except IntegrityError:
+        raise ConflictError(f"A user with email {email!r} already exists.") from None
+
+
+async def grant_org_role(user: User, organization: Organization, role: OrgRole) -> None:
+    await OrgMembership.get_or_create(user=user, organization=organization, role=role)
+
+
+async def grant_project_role(user: User, project: Project, role: ProjectRole) -> None:
+    await ProjectMembership.get_or_create(user=user, project=project, role=role)

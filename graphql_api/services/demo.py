@@ -1,0 +1,112 @@
+"""The demo organization `make run` shows: every role, every storage location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from graphql_api.domain.clusters import ClusterTier, ClusterType
+from graphql_api.domain.regions import CloudProvider
+from graphql_api.domain.roles import OrgRole, ProjectRole
+from graphql_api.models import Organization, Project, User
+from graphql_api.services import accounts, clusters
+from graphql_api.services.auth import issue_api_key, revoke_api_keys
+from graphql_api.settings import Settings
+
+DEMO_ORG = "Demo Org"
+DEMO_PROJECT = "Demo Project"
+KEY_DESCRIPTION = "demo key (seed-demo)"
+
+USERS = (
+    ("owner@demo.example", "Olivia Owner", "Project Owner", ProjectRole.PROJECT_OWNER, None),
+    ("reader@demo.example", "Ravi Reader", "read-only member", ProjectRole.PROJECT_READ_ONLY, None),
+    ("org-owner@demo.example", "Oscar OrgOwner", "Organization Owner, not a project member",
+     None, OrgRole.ORG_OWNER),
+)  # fmt: skip
+
+# name, tier, type, provider, region, age; together they cover every storage location.
+CLUSTERS = (
+    ("flex-virginia", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AWS, "us-east-1"),
+    ("flex-frankfurt", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AWS, "eu-central-1"),
+    ("flex-hongkong", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.GCP, "asia-east2"),
+    ("flex-sydney", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AZURE, "australiaeast"),
+    ("flex-mumbai", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AWS, "ap-south-1"),
+    ("flex-taiwan", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.GCP, "asia-east1"),
+    ("flex-london", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AWS, "eu-west-2"),
+    ("m10-analytics", ClusterTier.M10, ClusterType.REPLICASET, CloudProvider.AWS, "us-west-2"),
+    ("m30-sharded", ClusterTier.M30, ClusterType.SHARDED, CloudProvider.GCP, "europe-west1"),
+)
+NEWBORN = ("flex-newborn", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AWS, "us-east-2")
+HISTORY_DAYS = 10
+
+
+@dataclass
+class DemoResult:
+    project: Project
+    created: bool
+    keys: list[tuple[str, str, str]] = field(default_factory=list)  # email, who, token
+
+    def render(self, settings: Settings) -> str:
+        url = f"http://{settings.host}:{settings.port}/graphql"
+        owner_key = self.keys[0][2]
+        lines = [
+            f"Demo data {'created' if self.created else 'already present'}: "
+            f"project {self.project.name!r} ({self.project.id}).",
+            "Fresh API keys (shown once; older demo keys were revoked):",
+        ]
+        lines += [f"  {email:<24} {who:<42} {token}" for email, who, token in self.keys]
+        lines += [
+            "",
+            f"GraphiQL: open {url} and add this to its Headers tab:",
+            f'  {{"Authorization": "Bearer {owner_key}"}}',
+            "",
+            "Or with curl:",
+            f"  curl -s {url} -H 'Content-Type: application/json' \\",
+            f"    -H 'Authorization: Bearer {owner_key}' \\",
+            '    -d \'{"query": "{ viewer { email projects { nodes { id name '
+            "clusters { nodes { name snapshotStorageLocation { name } } } } } } }\"}'",
+        ]
+        return "\n".join(lines)
+
+
+async def seed_demo(now: datetime | None = None) -> DemoResult:
+    """Idempotent: reuses the demo organization, always issues fresh keys."""
+    now = now or datetime.now(UTC)
+    project = await Project.filter(name=DEMO_PROJECT, organization__name=DEMO_ORG).first()
+    created = project is None
+    if project is None:
+        project = await _create(now)
+    result = DemoResult(project=project, created=created)
+    for email, _name, who, _project_role, _org_role in USERS:
+        user = await User.get(email=email)
+        await revoke_api_keys(user, description=KEY_DESCRIPTION)
+        issued = await issue_api_key(user, KEY_DESCRIPTION)
+        result.keys.append((email, who, issued.token))
+    return result
+
+
+async def _create(now: datetime) -> Project:
+    org = await accounts.create_organization(DEMO_ORG)
+    project = await accounts.create_project(org, DEMO_PROJECT)
+    for email, name, _who, project_role, org_role in USERS:
+        user = await User.get_or_none(email=email) or await accounts.create_user(email, name)
+        if project_role is not None:
+            await accounts.grant_project_role(user, project, project_role)
+        if org_role is not None:
+            await accounts.grant_org_role(user, org, org_role)
+    for index, (name, tier, kind, provider, region) in enumerate(CLUSTERS):
+        # Spread creation times so each cluster snapshots at its own time of day.
+        created_at = now - timedelta(days=HISTORY_DAYS, hours=index * 2 + 1, minutes=17 * index)
+        await clusters.create_cluster(
+            project, name, tier=tier, cluster_type=kind, provider=provider, region=region,
+            created_at=created_at,
+        )  # fmt: skip
+    name, tier, kind, provider, region = NEWBORN
+    await clusters.create_cluster(
+        project, name, tier=tier, cluster_type=kind, provider=provider, region=region,
+        created_at=now - timedelta(hours=5),
+    )  # fmt: skip
+    return project
+
+
+__all__ = ["DemoResult", "Organization", "seed_demo"]
