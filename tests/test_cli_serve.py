@@ -1,0 +1,115 @@
+"""The `make run` path for real: migrate, seed, serve under uvicorn, query.
+
+Runs the CLI in subprocesses against its own SQLite file, so it also proves
+the ORM starts in the app's lifespan under uvicorn.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{tmp_path / 'db.sqlite3'}",
+        "SNAPSHOT_ROOT": str(tmp_path / "snapshots"),
+        "SCHEDULER_ENABLED": "false",
+    }
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "graphql_api", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[dict[str, str], str]:
+    env = _env(tmp_path)
+    assert _cli(env, "migrate").returncode == 0
+    seeded = _cli(env, "seed-demo")
+    assert seeded.returncode == 0, seeded.stderr
+    owner_line = next(line for line in seeded.stdout.splitlines() if "owner@demo" in line)
+    return env, owner_line.split()[-1]
+
+
+def test_serve_answers_with_demo_data(seeded: tuple[dict[str, str], str]) -> None:
+    env, key = seeded
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "graphql_api", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        response = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ viewer { projects { nodes { clusters { totalCount } } } } }"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        assert response.status_code == 200, response.text
+        [project] = response.json()["data"]["viewer"]["projects"]["nodes"]
+        assert project["clusters"]["totalCount"] >= 10
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=15)[0]
+    assert "Traceback" not in output, output
+
+
+def test_cli_creates_users_and_keys(seeded: tuple[dict[str, str], str]) -> None:
+    env, _ = seeded
+    created = _cli(env, "create-user", "--email", "Ada@Example.com", "--name", "Ada")
+    assert created.returncode == 0, created.stderr
+    again = _cli(env, "create-user", "--email", "ada@example.com", "--name", "Ada")
+    assert again.returncode != 0
+    assert "CONFLICT" in again.stderr
+    key = _cli(env, "create-api-key", "--email", "ada@example.com")
+    assert key.returncode == 0 and key.stdout.startswith("fbk_")
+    assert "not shown again" in key.stderr
+    missing = _cli(env, "create-api-key", "--email", "nobody@example.com")
+    assert missing.returncode != 0 and "NOT_FOUND" in missing.stderr
+
+
+def test_seed_demo_is_repeatable_and_revokes_old_keys(
+    seeded: tuple[dict[str, str], str],
+) -> None:
+    env, _ = seeded
+    second = _cli(env, "seed-demo")
+    assert second.returncode == 0, second.stderr
+    assert "already present" in second.stdout
