@@ -68,7 +68,7 @@ async def test_user_of_another_organization_sees_nothing(gql: GraphQLClient, wor
     unknown = "0" * 24
     for pid in (project.id, unknown):
         assert (await gql(PROJECT, stranger, {"id": pid}))["data"]["project"] is None
-    cluster_q = "query($p: ID!) { cluster(projectId: $p, name: \"secret\") { name } }"
+    cluster_q = 'query($p: ID!) { cluster(projectId: $p, name: "secret") { name } }'
     assert (await gql(cluster_q, stranger, {"p": project.id}))["data"]["cluster"] is None
     snap_q = "query($id: ID!) { snapshot(id: $id) { id } }"
     for sid in (snapshot.id, unknown):

@@ -29,9 +29,7 @@ async def _owner_with_clusters(world: World, count: int):
     return project, owner
 
 
-async def test_cursor_round_trip_walks_every_cluster_once(
-    gql: GraphQLClient, world: World
-) -> None:
+async def test_cursor_round_trip_walks_every_cluster_once(gql: GraphQLClient, world: World) -> None:
     project, owner = await _owner_with_clusters(world, 7)
     seen, after = [], None
     while True:

@@ -72,6 +72,4 @@ def test_catalogue_is_well_formed() -> None:
 
 def test_rules_list_each_location_once_with_one_default() -> None:
     assert [r.location for r in STORAGE_LOCATION_RULES] == list(StorageLocation)
-    assert [r.location for r in STORAGE_LOCATION_RULES if r.is_default] == [
-        StorageLocation.IRELAND
-    ]
+    assert [r.location for r in STORAGE_LOCATION_RULES if r.is_default] == [StorageLocation.IRELAND]

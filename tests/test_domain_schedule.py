@@ -44,7 +44,7 @@ def test_missed_slots_are_counted_not_backfilled() -> None:
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        latest_due_slot(CREATED, datetime(2026, 3, 5))  # noqa: DTZ001
+        latest_due_slot(CREATED, datetime(2026, 3, 5))
 
 
 def test_retention_keeps_the_last_eight_completed() -> None:
