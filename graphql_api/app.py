@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -17,10 +19,15 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from graphql_api.auth import ApiKeyBackend, on_auth_error
 from graphql_api.db import tortoise_config
+from graphql_api.fleet import build_fleet
+from graphql_api.scheduler import SnapshotScheduler, run_periodically
 from graphql_api.schema import schema
 from graphql_api.schema.context import utc_now
 from graphql_api.schema.view import GraphQLView
 from graphql_api.settings import Settings, get_settings
+from graphql_api.storage import build_stores
+
+log = logging.getLogger(__name__)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -29,6 +36,24 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def metrics(request: Request) -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+@asynccontextmanager
+async def background_scheduler(settings: Settings) -> AsyncIterator[None]:
+    """The daily snapshot task inside the API process; stops with the app."""
+    scheduler = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        run_periodically(scheduler, settings.scheduler_interval_seconds, stop)
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=settings.shutdown_grace_seconds)
+        except TimeoutError:
+            log.warning("scheduler did not stop in time; its leases will expire and be retried")
 
 
 def create_app(
@@ -52,6 +77,8 @@ def create_app(
                 await stack.enter_async_context(
                     RegisterTortoise(app, config=tortoise_config(settings.database_url))
                 )
+            if settings.scheduler_enabled and manage_orm:
+                await stack.enter_async_context(background_scheduler(settings))
             yield
 
     return Starlette(

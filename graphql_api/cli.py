@@ -80,8 +80,9 @@ def seed_demo() -> None:
     """Create (or refresh) the demo organization and print fresh API keys."""
     from graphql_api.services.demo import seed_demo as seed
 
-    result = run_with_orm(seed)
-    click.echo(result.render(get_settings()))
+    settings = get_settings()
+    result = run_with_orm(lambda: seed(settings))
+    click.echo(result.render(settings))
 
 
 @main.command("create-user")
@@ -154,3 +155,65 @@ def export_schema(output: Path | None) -> None:
     else:
         output.write_text(sdl, encoding="utf-8")
         click.echo(f"Wrote {output}.", err=True)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run a single tick and print its report.")
+def scheduler(once: bool) -> None:
+    """Run the daily snapshot scheduler as its own process."""
+    import signal
+
+    from graphql_api.fleet import build_fleet
+    from graphql_api.scheduler import SnapshotScheduler, run_periodically
+    from graphql_api.storage import build_stores
+
+    settings = get_settings()
+
+    async def work() -> None:
+        engine = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
+        if once:
+            click.echo(str(await engine.tick()))
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        click.echo(f"Scheduler {engine.worker_id} ticking every "
+                   f"{settings.scheduler_interval_seconds:g}s; Ctrl-C to stop.")  # fmt: skip
+        await run_periodically(engine, settings.scheduler_interval_seconds, stop)
+
+    run_with_orm(work)
+
+
+@main.group()
+def fleet() -> None:
+    """The simulated fleet (the embedded data plane)."""
+
+
+@fleet.command("set-node-health")
+@click.option("--project-id", required=True)
+@click.option("--cluster", "cluster_name", required=True, help="Cluster name.")
+@click.option("--node", "hostname", default=None, help="Hostname; default: every secondary.")
+@click.option("--healthy/--unhealthy", required=True)
+@click.option("--lag-ms", type=int, default=None, help="Replication lag to report.")
+def set_node_health(
+    project_id: str, cluster_name: str, hostname: str | None, healthy: bool, lag_ms: int | None
+) -> None:
+    """Mark nodes healthy or not, to see snapshots fail over or fail."""
+    from graphql_api.domain.clusters import NodeRole
+    from graphql_api.models import Cluster
+    from graphql_api.services.clusters import set_node_health as set_health
+
+    async def work() -> int:
+        cluster = await Cluster.get_or_none(project_id=project_id, name=cluster_name)
+        if cluster is None:
+            raise ServiceError(f"No cluster {cluster_name!r} in {project_id}.", code="NOT_FOUND")
+        return await set_health(
+            cluster,
+            healthy=healthy,
+            hostname=hostname,
+            role=None if hostname else NodeRole.SECONDARY,
+            replication_lag_ms=lag_ms,
+        )
+
+    click.echo(f"{run_with_orm(work)} node(s) now {'healthy' if healthy else 'unhealthy'}.")

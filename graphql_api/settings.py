@@ -20,6 +20,21 @@ class Settings(BaseSettings):
     snapshot_root: Path = Path("var/snapshots")
     fleet: Literal["simulated"] = "simulated"
     scheduler_enabled: bool = True
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)
+    snapshot_concurrency: int = Field(default=8, ge=1)
+    snapshot_lease_seconds: int = Field(default=900, ge=10)
+    snapshot_max_attempts: int = Field(default=24, ge=1)
+    snapshot_retry_delay_seconds: int = Field(default=3600, ge=1)
+    # Per storage location: s3://bucket[/prefix] or file:///path; unset: SNAPSHOT_ROOT/<LOCATION>.
+    storage_url_australia: str | None = None
+    storage_url_germany: str | None = None
+    storage_url_asia: str | None = None
+    storage_url_usa: str | None = None
+    storage_url_ireland: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_allow_http: bool = False
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     graphiql_enabled: bool | None = None  # None: on in development, off in production

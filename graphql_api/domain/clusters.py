@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 
 class ClusterTier(enum.StrEnum):
@@ -41,3 +43,17 @@ class ClusterState(enum.StrEnum):
 class NodeRole(enum.StrEnum):
     PRIMARY = "PRIMARY"
     SECONDARY = "SECONDARY"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeHealth:
+    hostname: str
+    role: NodeRole
+    healthy: bool
+    replication_lag_ms: int
+
+
+def pick_snapshot_source(nodes: Iterable[NodeHealth]) -> NodeHealth | None:
+    """The healthy secondary with the least replication lag; never the primary."""
+    candidates = [n for n in nodes if n.role is NodeRole.SECONDARY and n.healthy]
+    return min(candidates, key=lambda n: (n.replication_lag_ms, n.hostname), default=None)

@@ -95,3 +95,26 @@ async def list_clusters(
 
 async def get_cluster(project: Project, name: str) -> Cluster | None:
     return await Cluster.get_or_none(project_id=project.id, name=name)
+
+
+async def set_node_health(
+    cluster: Cluster,
+    *,
+    healthy: bool,
+    hostname: str | None = None,
+    role: NodeRole | None = None,
+    replication_lag_ms: int | None = None,
+) -> int:
+    """Change simulated node health (CLI and tests); returns how many nodes changed."""
+    query = ClusterNode.filter(cluster_id=cluster.id)
+    if hostname is not None:
+        query = query.filter(hostname=hostname)
+    if role is not None:
+        query = query.filter(role=role)
+    changes: dict[str, object] = {"healthy": healthy}
+    if replication_lag_ms is not None:
+        changes["replication_lag_ms"] = replication_lag_ms
+    changed = await query.update(**changes)
+    if not changed:
+        raise InvalidInputError(f"Cluster {cluster.name!r} has no such node.")
+    return changed

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from graphql_api.domain.clusters import ClusterTier, ClusterType
+from graphql_api.domain.clusters import ClusterTier, ClusterType, NodeRole
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.domain.roles import OrgRole, ProjectRole
-from graphql_api.models import Organization, Project, User
+from graphql_api.domain.schedule import SNAPSHOT_INTERVAL, latest_due_slot
+from graphql_api.models import Cluster, Organization, Project, User
 from graphql_api.services import accounts, clusters
 from graphql_api.services.auth import issue_api_key, revoke_api_keys
 from graphql_api.settings import Settings
@@ -38,6 +39,8 @@ CLUSTERS = (
 )
 NEWBORN = ("flex-newborn", ClusterTier.FLEX, ClusterType.REPLICASET, CloudProvider.AWS, "us-east-2")
 HISTORY_DAYS = 10
+OUTAGE_CLUSTER = "flex-mumbai"
+OUTAGE_DAYS_AGO = 3
 
 
 @dataclass
@@ -69,13 +72,14 @@ class DemoResult:
         return "\n".join(lines)
 
 
-async def seed_demo(now: datetime | None = None) -> DemoResult:
+async def seed_demo(settings: Settings, now: datetime | None = None) -> DemoResult:
     """Idempotent: reuses the demo organization, always issues fresh keys."""
     now = now or datetime.now(UTC)
     project = await Project.filter(name=DEMO_PROJECT, organization__name=DEMO_ORG).first()
     created = project is None
     if project is None:
         project = await _create(now)
+        await _replay_history(project, settings, now)
     result = DemoResult(project=project, created=created)
     for email, _name, who, _project_role, _org_role in USERS:
         user = await User.get(email=email)
@@ -107,6 +111,40 @@ async def _create(now: datetime) -> Project:
         created_at=now - timedelta(hours=5),
     )  # fmt: skip
     return project
+
+
+async def _replay_history(project: Project, settings: Settings, now: datetime) -> None:
+    """Run the real scheduler hour by hour over the past days, with one outage:
+    the Mumbai cluster's secondaries are down for a whole day, so that day's
+    snapshot fails for want of a healthy secondary."""
+    from graphql_api.fleet import build_fleet
+    from graphql_api.scheduler import SnapshotScheduler
+    from graphql_api.storage import build_stores
+
+    clock = _ReplayClock(now - timedelta(days=HISTORY_DAYS, hours=20))
+    engine = SnapshotScheduler(
+        build_fleet(settings), build_stores(settings), settings, clock=clock, worker_id="seed-demo"
+    )
+    mumbai = await Cluster.get(project=project, name=OUTAGE_CLUSTER)
+    failing_slot = latest_due_slot(mumbai.created_at, now - timedelta(days=OUTAGE_DAYS_AGO))
+    assert failing_slot is not None
+    # Down from before the slot until its day is over: every retry fails.
+    outage_start = failing_slot - timedelta(minutes=30)
+    outage_end = failing_slot + SNAPSHOT_INTERVAL
+    while clock.now <= now:
+        down = outage_start <= clock.now < outage_end
+        await clusters.set_node_health(mumbai, healthy=not down, role=NodeRole.SECONDARY)
+        await engine.tick()
+        clock.now += timedelta(hours=1)
+    await clusters.set_node_health(mumbai, healthy=True, role=NodeRole.SECONDARY)
+
+
+class _ReplayClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 __all__ = ["DemoResult", "Organization", "seed_demo"]

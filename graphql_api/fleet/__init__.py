@@ -1,0 +1,12 @@
+"""The data plane: talks to cluster nodes, dumps and restores archives."""
+
+from __future__ import annotations
+
+from graphql_api.fleet.base import Fleet
+from graphql_api.settings import Settings
+
+
+def build_fleet(settings: Settings) -> Fleet:
+    from graphql_api.fleet.simulated import SimulatedFleet
+
+    return SimulatedFleet()
