@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,6 +40,36 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1)
     graphiql_enabled: bool | None = None  # None: on in development, off in production
     log_level: str = "INFO"
+    # Request limits (each refusal is a clear error, never a 500).
+    max_query_depth: int = Field(default=15, ge=1)
+    max_query_tokens: int = Field(default=2000, ge=1)
+    max_aliases: int = Field(default=30, ge=0)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    introspection_enabled: bool | None = None  # None: on in development, off in production
+    cors_allowed_origins: list[str] = Field(default_factory=list)
+    public_url: str | None = None  # base of download links; default: the request's own URL
+    signing_key: str | None = None  # signs download links; required in production
+    download_link_ttl_seconds: int = Field(default=4 * 3600, ge=60)
+    progress_poll_seconds: float = Field(default=0.5, gt=0)
+
+    def download_signing_key(self) -> str:
+        """SIGNING_KEY, or in development a key kept in var/ so links survive restarts."""
+        if self.signing_key:
+            return self.signing_key
+        if self.environment == "production":
+            raise RuntimeError("SIGNING_KEY must be set in production (signs download links)")
+        path = Path("var/signing.key")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
+
+    @property
+    def introspection(self) -> bool:
+        if self.introspection_enabled is None:
+            return self.environment == "development"
+        return self.introspection_enabled
 
     @property
     def graphiql(self) -> bool:

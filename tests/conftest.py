@@ -7,6 +7,7 @@ PostgreSQL database (CI sets it); migrations run for real either way.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,13 @@ from graphql_api.services import accounts, clusters
 from graphql_api.services.auth import issue_api_key
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+# The app under test keeps snapshot bytes in a throwaway folder and signs links
+# with a fixed key; set before any code reads (and caches) the settings.
+os.environ["SNAPSHOT_ROOT"] = tempfile.mkdtemp(prefix="flex-snapshots-")
+os.environ["SIGNING_KEY"] = "test-signing-key"
+os.environ["SCHEDULER_ENABLED"] = "false"
+os.environ["PROGRESS_POLL_SECONDS"] = "0.05"
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -68,6 +76,9 @@ async def orm(database_url: str) -> AsyncIterator[None]:
 
 
 _TABLES = (
+    "audit_events",
+    "backup_jobs",
+    "simulated_cluster_data",
     "snapshots",
     "cluster_nodes",
     "clusters",

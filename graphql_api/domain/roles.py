@@ -46,3 +46,10 @@ def manage_backups_refusal(
     if OrgRole.ORG_OWNER in org_roles:
         return ORG_OWNER_MUST_JOIN
     return NOT_PROJECT_OWNER
+
+
+def can_grant_project_roles(
+    org_roles: Collection[OrgRole], project_roles: Collection[ProjectRole]
+) -> bool:
+    """Org Owners administer their organization's projects; Project Owners their own."""
+    return OrgRole.ORG_OWNER in org_roles or ProjectRole.PROJECT_OWNER in project_roles

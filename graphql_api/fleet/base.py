@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Protocol
 
 from graphql_api.domain.clusters import NodeHealth
-from graphql_api.models import Cluster
+from graphql_api.models import Cluster, Snapshot
+
+Progress = Callable[[int], Awaitable[None]]
 
 
 class Fleet(Protocol):
@@ -17,4 +19,14 @@ class Fleet(Protocol):
 
     def dump(self, cluster: Cluster, node: NodeHealth, at: datetime) -> AsyncIterator[bytes]:
         """A gzip'd mongodump archive of the cluster, read from ``node``."""
+        ...
+
+    async def restore(
+        self,
+        cluster: Cluster,
+        archive: AsyncIterator[bytes],
+        snapshot: Snapshot,
+        progress: Progress,
+    ) -> None:
+        """Replace the cluster's data with the gzip'd archive's, reporting percent done."""
         ...

@@ -2,20 +2,23 @@
 
 Node roles, health and lag live in the database (so the CLI and the server
 see the same fleet); each cluster holds a small document set derived from
-its id and the day, so it changes daily and is the same on every run.
+its id and the day, so it changes daily and is the same on every run, until
+a restore replaces it with the archive's documents.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from graphql_api.domain.clusters import NodeHealth, NodeRole
-from graphql_api.fleet.archive import Namespace, archive_chunks, gzip_chunks
-from graphql_api.models import Cluster, ClusterNode
+from graphql_api.fleet.archive import Namespace, archive_chunks, gzip_chunks, read_archive
+from graphql_api.fleet.base import Progress
+from graphql_api.models import Cluster, ClusterNode, SimulatedClusterData, Snapshot
 
 DATABASE = "app"
 
@@ -32,10 +35,49 @@ class SimulatedFleet:
     async def dump(self, cluster: Cluster, node: NodeHealth, at: datetime) -> AsyncIterator[bytes]:
         if node.role is not NodeRole.SECONDARY:
             raise ValueError("snapshots are read from secondaries only")
-        namespaces = simulated_documents(cluster.id, at)
+        restored = await SimulatedClusterData.get_or_none(cluster_id=cluster.id)
+        namespaces = (
+            simulated_documents(cluster.id, at) if restored is None else _as_written(restored)
+        )
         for chunk in gzip_chunks(archive_chunks(namespaces, server_version=_server(cluster))):
             yield chunk
             await asyncio.sleep(0)  # stay cancellable between chunks
+
+    async def restore(
+        self,
+        cluster: Cluster,
+        archive: AsyncIterator[bytes],
+        snapshot: Snapshot,
+        progress: Progress,
+    ) -> None:
+        """Read the whole archive (validating it), then make it the cluster's data."""
+        expected = snapshot.size_bytes or 0
+        received, parts = 0, []
+        async for chunk in archive:
+            parts.append(chunk)
+            received += len(chunk)
+            if expected:
+                await progress(int(90 * received / expected))
+        data = b"".join(parts)
+        if hashlib.sha256(data).hexdigest() != snapshot.sha256:
+            raise ValueError("archive checksum does not match the snapshot's SHA-256")
+        read_archive(data)  # raises ArchiveFormatError on a damaged archive
+        await SimulatedClusterData.update_or_create(
+            cluster_id=cluster.id,
+            defaults={
+                "archive": data,
+                "restored_from_snapshot_id": snapshot.id,
+                "restored_at": datetime.now(UTC),
+            },
+        )
+        await progress(99)
+
+
+def _as_written(restored: SimulatedClusterData) -> list[Namespace]:
+    return [
+        Namespace(ns.db, ns.collection, ns.documents)
+        for ns in read_archive(bytes(restored.archive))
+    ]
 
 
 def _server(cluster: Cluster) -> str:

@@ -9,6 +9,14 @@ from graphql_api.models.accounts import (
     User,
 )
 from graphql_api.models.clusters import Cluster, ClusterNode
+from graphql_api.models.jobs import (
+    AuditEvent,
+    AuditOutcome,
+    BackupJob,
+    DeliveryType,
+    JobStatus,
+    SimulatedClusterData,
+)
 from graphql_api.models.snapshots import Snapshot, SnapshotStatus
 
 __models__ = [
@@ -21,16 +29,25 @@ __models__ = [
     Cluster,
     ClusterNode,
     Snapshot,
+    BackupJob,
+    AuditEvent,
+    SimulatedClusterData,
 ]
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
+    "AuditOutcome",
+    "BackupJob",
     "Cluster",
     "ClusterNode",
+    "DeliveryType",
+    "JobStatus",
     "OrgMembership",
     "Organization",
     "Project",
     "ProjectMembership",
+    "SimulatedClusterData",
     "Snapshot",
     "SnapshotStatus",
     "User",

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from graphql_api import metrics
 from graphql_api.fleet.base import Fleet
-from graphql_api.models import Snapshot, SnapshotStatus
+from graphql_api.models import JobStatus, Snapshot, SnapshotStatus
 from graphql_api.services import daily_snapshots as runs
+from graphql_api.services import restores
 from graphql_api.services.snapshots import clusters_by_id
 from graphql_api.settings import Settings
 from graphql_api.storage import Stores
@@ -39,6 +40,8 @@ class TickReport:
     failed: int = 0
     abandoned: int = 0
     pruned: int = 0
+    restores_completed: int = 0
+    restores_failed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -88,6 +91,11 @@ class SnapshotScheduler:
             await self._run(batch, report, clock)
             touched.update(s.cluster_id for s in batch)
         report.pruned = await runs.apply_retention(touched, self.stores)
+        while jobs := await restores.claim_restores(now, self.worker_id, self.limits):
+            for job in jobs:
+                done = await restores.run_restore(job, self.fleet, self.stores, self.limits, clock)
+                report.restores_completed += done.status is JobStatus.COMPLETED
+                report.restores_failed += done.status is JobStatus.FAILED
         metrics.LAST_SUCCESSFUL_TICK.set(now.timestamp())
         return report
 

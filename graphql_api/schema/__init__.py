@@ -3,28 +3,67 @@ queries and dataloaders side by side."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql.error import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from graphql_api.schema.accounts.queries import AccountsQuery
-from graphql_api.schema.errors import MaskUnexpectedErrors
+from graphql_api.schema.backups.mutations import BackupsMutation
+from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
+from graphql_api.schema.errors import MaskUnexpectedErrors, TagUnexpectedErrors, is_client_error
 from graphql_api.schema.locations.queries import LocationsQuery
 from graphql_api.schema.projects.queries import ProjectsQuery
 from graphql_api.schema.scalars import schema_config
+from graphql_api.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery, ProjectsQuery, LocationsQuery))
+Query = merge_types("Query", (AccountsQuery, ProjectsQuery, LocationsQuery, BackupsQuery))
+Mutation = merge_types("Mutation", (BackupsMutation,))
+Subscription = merge_types("Subscription", (BackupsSubscription,))
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log bugs only: a client's mistake is answered, not logged as an error."""
+        unexpected = [e for e in errors if not is_client_error(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with this deployment's limits; the SDL is the same for all."""
+    settings = settings or Settings()
+    extensions: list[Any] = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    if settings.environment == "production":
+        extensions.insert(0, MaskUnexpectedErrors)
+    else:
+        extensions.insert(0, TagUnexpectedErrors)
+    return Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         config=schema_config(),
-        extensions=[
-            MaskUnexpectedErrors,
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-        ],
+        extensions=extensions,
     )
 
 

@@ -15,8 +15,10 @@ from strawberry.types import Info as StrawberryInfo
 from graphql_api.models import Cluster, ClusterNode, Organization, Project, Snapshot
 from graphql_api.schema.accounts.dataloaders import organization_loader, project_loader
 from graphql_api.schema.clusters.dataloaders import cluster_loader, nodes_loader
+from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.schema.snapshots.dataloaders import snapshots_loader
 from graphql_api.services.access import Principal
+from graphql_api.settings import Settings, get_settings
 
 
 def utc_now() -> datetime:
@@ -36,11 +38,27 @@ class Loaders:
 
 @dataclass
 class Context:
-    principal: Principal
+    # None only on a WebSocket before its connection_init authenticates it.
+    authenticated: Principal | None
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     loaders: Loaders = field(default_factory=Loaders)
     clock: Callable[[], datetime] = utc_now
+    settings: Settings = field(default_factory=get_settings)
+    connection_params: dict[str, object] | None = None
+
+    @property
+    def principal(self) -> Principal:
+        if self.authenticated is None:
+            raise UnauthenticatedError()
+        return self.authenticated
+
+    @property
+    def base_url(self) -> str:
+        """Where download links point: PUBLIC_URL, else this request's own origin."""
+        if self.settings.public_url:
+            return self.settings.public_url
+        return str(self.request.base_url) if self.request is not None else ""
 
 
 Info = StrawberryInfo[Context, None]

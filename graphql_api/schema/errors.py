@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 from graphql.error import GraphQLError
+from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.extensions import MaskErrors
 
 from graphql_api.services.errors import ServiceError
@@ -39,8 +40,11 @@ class ForbiddenError(CodedError):
 
 
 def is_client_error(error: GraphQLError) -> bool:
+    """Validation errors, coded refusals and permission-class denials."""
     original = error.original_error
-    return original is None or isinstance(original, CodedError | ServiceError)
+    return original is None or isinstance(
+        original, CodedError | ServiceError | StrawberryGraphQLError
+    )
 
 
 class MaskUnexpectedErrors(MaskErrors):
@@ -59,4 +63,19 @@ class MaskUnexpectedErrors(MaskErrors):
             positions=error.positions,
             path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+        )
+
+
+class TagUnexpectedErrors(MaskUnexpectedErrors):
+    """Development: keep the real message, add the code and the logged error id."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        return GraphQLError(
+            message=f"{error.message} ({masked.message.removesuffix('.')})",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=masked.extensions,
         )

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
 
+from graphql_api.domain import roles
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import Organization, OrgMembership, Project, ProjectMembership, User
-from graphql_api.services.errors import ConflictError, InvalidInputError
+from graphql_api.services.access import Principal
+from graphql_api.services.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
+from graphql_api.services.projects import get_project
 
 
 def _clean_name(value: str, what: str, max_length: int = 64) -> str:
@@ -46,3 +54,30 @@ async def grant_org_role(user: User, organization: Organization, role: OrgRole) 
 
 async def grant_project_role(user: User, project: Project, role: ProjectRole) -> None:
     await ProjectMembership.get_or_create(user=user, project=project, role=role)
+
+
+async def add_project_owner(
+    principal: Principal, project_id: str, user_email: str | None = None
+) -> Project:
+    """Organization Owners (for their organization's projects) and Project Owners
+    may make someone a Project Owner; with no email, the caller themself."""
+    project = await get_project(principal, project_id)
+    if project is None:
+        raise NotFoundError(f"No project {project_id} among your projects.")
+    org_roles, project_roles = principal.roles_in(project)
+    if not roles.can_grant_project_roles(org_roles, project_roles):
+        raise ForbiddenError("Only Organization Owners and Project Owners may add Project Owners.")
+    user = principal.user
+    if user_email is not None:
+        found = await User.get_or_none(email=user_email.strip().lower())
+        in_org = found is not None and (
+            await OrgMembership.exists(user=found, organization_id=project.organization_id)
+            or await ProjectMembership.exists(
+                user=found, project__organization_id=project.organization_id
+            )
+        )
+        if found is None or not in_org:
+            raise NotFoundError(f"No user {user_email!r} in this project's organization.")
+        user = found
+    await grant_project_role(user, project, ProjectRole.PROJECT_OWNER)
+    return project

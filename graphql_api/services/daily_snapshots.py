@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
+from tortoise.expressions import Q
 
 from graphql_api import metrics
 from graphql_api.domain import retention, schedule
@@ -25,7 +23,8 @@ from graphql_api.domain.attempts import retry_at
 from graphql_api.domain.clusters import ClusterTier, NodeHealth, pick_snapshot_source
 from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.fleet.base import Fleet
-from graphql_api.models import Cluster, Snapshot, SnapshotStatus
+from graphql_api.models import BackupJob, Cluster, DeliveryType, Snapshot, SnapshotStatus
+from graphql_api.services import leases
 from graphql_api.storage import Stores
 
 log = logging.getLogger("graphql_api.snapshots")
@@ -90,30 +89,17 @@ def _claimable(now: datetime) -> Q:
 async def claim_snapshots(
     now: datetime, worker_id: str, limits: Limits, limit: int = BATCH
 ) -> list[Snapshot]:
-    """Lease up to ``limit`` runnable snapshots to this worker.
-
-    On PostgreSQL, SKIP LOCKED keeps concurrent workers off each other's rows;
-    the guarded UPDATE is what makes a claim exclusive on every database.
-    """
-    token = f"{worker_id[:40]}:{uuid.uuid4().hex[:16]}"
-    async with in_transaction():
-        ids = await (
-            Snapshot.filter(_claimable(now))
-            .order_by("scheduled_time", "id")
-            .limit(limit)
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)
-        )
-        if not ids:
-            return []
-        await Snapshot.filter(_claimable(now), id__in=list(ids)).update(
-            status=SnapshotStatus.RUNNING,
-            lease_owner=token,
-            lease_expires_at=now + limits.lease,
-            attempts=F("attempts") + 1,
-            start_time=now,
-        )
-    return list(await Snapshot.filter(lease_owner=token))
+    return await leases.claim(
+        Snapshot,
+        _claimable(now),
+        order=("scheduled_time", "id"),
+        worker_id=worker_id,
+        now=now,
+        lease=limits.lease,
+        limit=limit,
+        status=SnapshotStatus.RUNNING,
+        start_time=now,
+    )
 
 
 async def give_up_abandoned(now: datetime, limits: Limits, stores: Stores) -> int:
@@ -245,6 +231,12 @@ async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     for start in range(0, len(ids), BATCH):
         for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
             by_cluster[row.cluster_id].append(row)
+    # A snapshot a restore is about to read stays until the restore is done.
+    restoring = set(
+        await BackupJob.filter(
+            delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
+        ).values_list("snapshot_id", flat=True)
+    )
     doomed: list[Snapshot] = []
     for rows in by_cluster.values():
         refs = [
@@ -256,7 +248,7 @@ async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
             )
             for r in rows
         ]
-        prune = set(retention.to_prune(refs))
+        prune = set(retention.to_prune(refs)) - restoring
         doomed += [r for r in rows if r.id in prune]
     for start in range(0, len(doomed), BATCH):
         await Snapshot.filter(id__in=[r.id for r in doomed[start : start + BATCH]]).delete()

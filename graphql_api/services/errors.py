@@ -30,3 +30,7 @@ class ConflictError(ServiceError):
 
 class InvalidInputError(ServiceError):
     code = "BAD_USER_INPUT"
+
+
+class ForbiddenError(ServiceError):
+    code = "FORBIDDEN"

@@ -8,11 +8,14 @@ import strawberry
 from graphql_api import models
 from graphql_api.domain import clusters, policy
 from graphql_api.domain.locations import storage_location_for_region
+from graphql_api.models import DeliveryType
+from graphql_api.schema.backups.types import BackupJob
 from graphql_api.schema.context import Info
 from graphql_api.schema.locations.types import CloudProvider, StorageLocation, storage_location
 from graphql_api.schema.pagination import Connection, page_request, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
-from graphql_api.services.pagination import paginate_list
+from graphql_api.services import jobs as job_service
+from graphql_api.services.pagination import PageRequest, paginate_list
 from graphql_api.services.snapshots import NEWEST_FIRST
 
 if TYPE_CHECKING:
@@ -174,3 +177,29 @@ class Cluster:
     async def snapshot(self, info: Info, id: strawberry.ID) -> Snapshot | None:
         rows = await info.context.loaders.snapshots.load(self.id)
         return next((Snapshot.from_model(s) for s in rows if s.id == id), None)
+
+    @strawberry.field(description="Restores of this cluster's snapshots, or into it.")
+    async def restore_jobs(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BackupJob]:
+        return await self._jobs(DeliveryType.RESTORE, page_request(first, after, last, before))
+
+    @strawberry.field(description="Downloads of this cluster's snapshots.")
+    async def download_jobs(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BackupJob]:
+        return await self._jobs(DeliveryType.DOWNLOAD, page_request(first, after, last, before))
+
+    async def _jobs(self, kind: DeliveryType, page: PageRequest) -> Connection[BackupJob]:
+        found = await job_service.list_jobs(
+            kind, page, project_id=self._model.project_id, cluster_id=self.id
+        )
+        return to_connection(found, BackupJob.from_model)

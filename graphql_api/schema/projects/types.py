@@ -6,11 +6,16 @@ import strawberry
 
 from graphql_api import models
 from graphql_api.domain import roles
+from graphql_api.models import DeliveryType
+from graphql_api.schema.backups.permissions import OwnsThisProject
+from graphql_api.schema.backups.types import AuditEvent, BackupJob
 from graphql_api.schema.clusters.types import Cluster, ClusterTier
 from graphql_api.schema.context import Info
 from graphql_api.schema.pagination import Connection, page_request, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
+from graphql_api.services import audit as audit_service
 from graphql_api.services import clusters as cluster_service
+from graphql_api.services import jobs as job_service
 from graphql_api.services import snapshots as snapshot_service
 
 if TYPE_CHECKING:
@@ -107,3 +112,43 @@ class Project:
             status=status,
         )
         return to_connection(page, Snapshot.from_model)
+
+    @strawberry.field(description="Restores of this project's snapshots or into its clusters.")
+    async def restore_jobs(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BackupJob]:
+        page = await job_service.list_jobs(
+            DeliveryType.RESTORE, page_request(first, after, last, before), project_id=self.id
+        )
+        return to_connection(page, BackupJob.from_model)
+
+    @strawberry.field(description="Downloads of this project's snapshots.")
+    async def download_jobs(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[BackupJob]:
+        page = await job_service.list_jobs(
+            DeliveryType.DOWNLOAD, page_request(first, after, last, before), project_id=self.id
+        )
+        return to_connection(page, BackupJob.from_model)
+
+    @strawberry.field(
+        permission_classes=[OwnsThisProject],
+        description="Every restore and download request, allowed or refused (Project Owners).",
+    )
+    async def audit_events(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AuditEvent]:
+        page = await audit_service.list_events(self.id, page_request(first, after, last, before))
+        return to_connection(page, AuditEvent.from_model)

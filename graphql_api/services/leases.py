@@ -1,0 +1,55 @@
+"""Claiming rows of work with a lease, the same way for every kind of job."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from tortoise.expressions import F, Q
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+M = TypeVar("M", bound=Model)
+
+
+def new_token(worker_id: str) -> str:
+    """Unique per claim, so each batch's rows are told apart from any other's."""
+    return f"{worker_id[:40]}:{uuid.uuid4().hex[:16]}"
+
+
+async def claim(
+    model: type[M],
+    claimable: Q,
+    *,
+    order: tuple[str, ...],
+    worker_id: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    **changes: Any,
+) -> list[M]:
+    """Lease up to ``limit`` claimable rows to this worker, attempts + 1.
+
+    On PostgreSQL, SKIP LOCKED keeps concurrent workers off each other's rows;
+    the UPDATE re-checks ``claimable``, which is what makes a claim exclusive
+    on every database (SQLite ignores FOR UPDATE).
+    """
+    token = new_token(worker_id)
+    async with in_transaction():
+        ids = await (
+            model.filter(claimable)
+            .order_by(*order)
+            .limit(limit)
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            return []
+        await model.filter(claimable, id__in=list(ids)).update(
+            lease_owner=token,
+            lease_expires_at=now + lease,
+            attempts=F("attempts") + 1,
+            **changes,
+        )
+    return list(await model.filter(lease_owner=token))

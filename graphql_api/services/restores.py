@@ -1,0 +1,204 @@
+"""Restore jobs: requested by Project Owners, run by the scheduler's workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+
+from graphql_api.domain.clusters import ClusterState
+from graphql_api.domain.restores import Refusal, RestoreRefusal, check_restore
+from graphql_api.fleet.base import Fleet
+from graphql_api.models import (
+    AuditOutcome,
+    BackupJob,
+    Cluster,
+    DeliveryType,
+    JobStatus,
+    Snapshot,
+    SnapshotStatus,
+)
+from graphql_api.services import audit, leases
+from graphql_api.services.access import Principal
+from graphql_api.services.backup_access import authorize_backup_management
+from graphql_api.services.daily_snapshots import Limits
+from graphql_api.storage import Stores
+
+log = logging.getLogger(__name__)
+ACTION = "RESTORE_REQUESTED"
+
+
+@dataclass
+class RestoreRequest:
+    job: BackupJob | None = None
+    refusals: list[Refusal] = field(default_factory=list)
+
+
+async def request_restore(
+    principal: Principal,
+    *,
+    snapshot_id: str,
+    target_project_id: str,
+    target_cluster_name: str,
+    confirm_target_cluster_name: str,
+    now: datetime,
+) -> RestoreRequest:
+    """Queue a restore, or say every rule it breaks (audited either way)."""
+    allowed = await authorize_backup_management(principal, ACTION, snapshot_id, target_project_id)
+    snapshot, target_project = allowed.snapshot, allowed.target_project
+    assert target_project is not None
+    target = await Cluster.get_or_none(project_id=target_project.id, name=target_cluster_name)
+    refusals: list[Refusal] = []
+    if snapshot.status is not SnapshotStatus.COMPLETED:
+        refusals.append(
+            Refusal(
+                RestoreRefusal.SNAPSHOT_NOT_COMPLETED,
+                f"Snapshot {snapshot.id} is {snapshot.status.value}; only COMPLETED snapshots "
+                "can be restored.",
+                "snapshotId",
+            )
+        )
+    if target is None:
+        refusals.append(
+            Refusal(
+                RestoreRefusal.TARGET_NOT_FOUND,
+                f"Project {target_project.name!r} has no cluster named {target_cluster_name!r}.",
+                "targetClusterName",
+            )
+        )
+    else:
+        refusals += check_restore(
+            target_type=target.cluster_type,
+            target_name=target.name,
+            target_version=target.mongodb_version,
+            snapshot_version=snapshot.mongodb_version,
+            confirmation=confirm_target_cluster_name,
+        )
+    job = None
+    if not refusals and target is not None:
+        try:
+            job = await BackupJob.create(
+                delivery_type=DeliveryType.RESTORE,
+                status=JobStatus.QUEUED,
+                project_id=snapshot.project_id,
+                cluster_id=snapshot.cluster_id,
+                snapshot_id=snapshot.id,
+                snapshot_finished_at=snapshot.finish_time,
+                requested_by_id=principal.user.id,
+                created_at=now,
+                target_project_id=target_project.id,
+                target_cluster_id=target.id,
+                target_cluster_name=target.name,
+                active_target_cluster_id=target.id,
+            )
+        except IntegrityError:  # the unique active-target key: one restore at a time
+            refusals.append(
+                Refusal(
+                    RestoreRefusal.RESTORE_IN_PROGRESS,
+                    f"Cluster {target.name!r} already has a restore queued or running; "
+                    "wait for it to finish.",
+                    "targetClusterName",
+                )
+            )
+    await audit.record(
+        principal.user,
+        ACTION,
+        project_id=snapshot.project_id,
+        target=f"{snapshot.id} -> {target_project_id}/{target_cluster_name}",
+        outcome=AuditOutcome.REFUSED if refusals else AuditOutcome.ALLOWED,
+        code=refusals[0].code.value if refusals else None,
+        detail=" ".join(r.message for r in refusals),
+        job_id=job.id if job else None,
+    )
+    if job is not None and target_project.id != snapshot.project_id:
+        await audit.record(
+            principal.user, ACTION, project_id=target_project.id, target=snapshot.id,
+            outcome=AuditOutcome.ALLOWED, job_id=job.id,
+            detail=f"Restore into {target_cluster_name!r} from project {snapshot.project_id}.",
+        )  # fmt: skip
+    return RestoreRequest(job=job, refusals=refusals)
+
+
+def _claimable(now: datetime) -> Q:
+    base = Q(delivery_type=DeliveryType.RESTORE)
+    return base & (
+        Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, lease_expires_at__lte=now)
+    )
+
+
+async def claim_restores(
+    now: datetime, worker_id: str, limits: Limits, limit: int = 50
+) -> list[BackupJob]:
+    return await leases.claim(
+        BackupJob,
+        _claimable(now),
+        order=("created_at", "id"),
+        worker_id=worker_id,
+        now=now,
+        lease=limits.lease,
+        limit=limit,
+        status=JobStatus.RUNNING,
+    )
+
+
+async def run_restore(
+    job: BackupJob,
+    fleet: Fleet,
+    stores: Stores,
+    limits: Limits,
+    clock: Callable[[], datetime],
+) -> BackupJob:
+    """Stream the snapshot's archive into the target; the target shows RESTORING."""
+    token = job.lease_owner
+    target = await Cluster.get_or_none(id=job.target_cluster_id)
+    snapshot = await Snapshot.get_or_none(id=job.snapshot_id)
+    if target is None:
+        return await _finish(job, token, clock(), "The target cluster no longer exists.")
+    if snapshot is None or snapshot.storage_key is None:
+        return await _finish(
+            job, token, clock(), "The snapshot was deleted before the restore ran."
+        )
+    if job.attempts > limits.max_attempts:
+        return await _finish(job, token, clock(), "Interrupted too many times.", target)
+    await Cluster.filter(id=target.id).update(state=ClusterState.RESTORING)
+
+    async def progress(percent: int) -> None:
+        await BackupJob.filter(id=job.id, lease_owner=token).update(
+            progress_percent=max(0, min(99, percent))
+        )
+
+    chunks = stores[snapshot.storage_location].get(snapshot.storage_key)
+    try:
+        await fleet.restore(target, chunks, snapshot, progress)
+    except Exception as exc:
+        log.exception("restore %s failed", job.id)
+        return await _finish(job, token, clock(), f"Restore failed: {exc}", target)
+    return await _finish(job, token, clock(), None, target)
+
+
+async def _finish(
+    job: BackupJob,
+    token: str | None,
+    now: datetime,
+    failure: str | None,
+    target: Cluster | None = None,
+) -> BackupJob:
+    changes: dict[str, object] = {
+        "status": JobStatus.FAILED if failure else JobStatus.COMPLETED,
+        "finished_at": now,
+        "failure_reason": failure,
+        "active_target_cluster_id": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    if failure is None:
+        changes["progress_percent"] = 100
+    if await BackupJob.filter(id=job.id, lease_owner=token).update(**changes):
+        job.update_from_dict(changes)
+        if target is not None:
+            await Cluster.filter(id=target.id).update(state=ClusterState.IDLE)
+    return job
