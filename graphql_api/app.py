@@ -24,7 +24,7 @@ from graphql_api.db import tortoise_config
 from graphql_api.downloads import download_snapshot
 from graphql_api.fleet import build_fleet
 from graphql_api.limits import RequestLimits
-from graphql_api.scheduler import SnapshotScheduler, run_periodically
+from graphql_api.scheduler import SnapshotScheduler, run_periodically, runner
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import utc_now
 from graphql_api.schema.view import GraphQLView
@@ -67,18 +67,15 @@ async def metrics(request: Request) -> Response:
 async def background_scheduler(settings: Settings) -> AsyncIterator[None]:
     """The daily snapshot task inside the API process; stops with the app."""
     scheduler = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
-    stop = asyncio.Event()
+    stop_ticking = asyncio.Event()
     task = asyncio.create_task(
-        run_periodically(scheduler, settings.scheduler_interval_seconds, stop)
+        run_periodically(scheduler, settings.scheduler_interval_seconds, stop_ticking)
     )
     try:
         yield
     finally:
-        stop.set()
-        try:
-            await asyncio.wait_for(task, timeout=settings.shutdown_grace_seconds)
-        except TimeoutError:
-            log.warning("scheduler did not stop in time; its leases will expire and be retried")
+        stop_ticking.set()
+        await runner.stop(scheduler, task, settings.shutdown_grace_seconds)
 
 
 def create_app(

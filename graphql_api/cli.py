@@ -164,7 +164,8 @@ def scheduler(once: bool) -> None:
     import signal
 
     from graphql_api.fleet import build_fleet
-    from graphql_api.scheduler import SnapshotScheduler, run_periodically
+    from graphql_api.scheduler import SnapshotScheduler
+    from graphql_api.scheduler.runner import run_until
     from graphql_api.storage import build_stores
 
     settings = get_settings()
@@ -180,7 +181,9 @@ def scheduler(once: bool) -> None:
             loop.add_signal_handler(sig, stop.set)
         click.echo(f"Scheduler {engine.worker_id} ticking every "
                    f"{settings.scheduler_interval_seconds:g}s; Ctrl-C to stop.")  # fmt: skip
-        await run_periodically(engine, settings.scheduler_interval_seconds, stop)
+        await run_until(
+            engine, settings.scheduler_interval_seconds, stop, settings.shutdown_grace_seconds
+        )
 
     run_with_orm(work)
 

@@ -17,7 +17,7 @@ from graphql_api.domain.regions import CloudProvider
 from graphql_api.fleet.archive import read_archive
 from graphql_api.fleet.simulated import SimulatedFleet
 from graphql_api.models import Cluster, ClusterNode, Snapshot, SnapshotStatus
-from graphql_api.scheduler import SnapshotScheduler
+from graphql_api.scheduler import SnapshotScheduler, runner
 from graphql_api.services.clusters import set_node_health
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
@@ -297,6 +297,64 @@ async def test_cancelled_mid_write_recovers_without_orphans(
     [snap] = await _snapshots(cluster)
     assert snap.status is SnapshotStatus.COMPLETED and snap.attempts == 2
     assert await store.keys() == [snap.storage_key]
+
+
+async def test_stopping_worker_releases_its_lease_after_the_grace(
+    world: World, settings: Settings
+) -> None:
+    cluster = await world.cluster(await world.project(), created_at=CREATED)
+    stores = build_stores(settings)
+    stalling = StallingFleet()
+    stopping = SnapshotScheduler(stalling, stores, settings, worker_id="stopping")
+    task = asyncio.create_task(stopping.tick(CREATED + DAY))
+    await asyncio.wait_for(stalling.midway.wait(), 10)
+    await runner.stop(stopping, task, grace=0.05)
+    [snap] = await _snapshots(cluster)
+    assert snap.status is SnapshotStatus.QUEUED and snap.lease_owner is None
+    # Another worker takes it over at once, not after the 15-minute lease.
+    other = SnapshotScheduler(SimulatedFleet(), stores, settings, worker_id="other")
+    await other.tick(CREATED + DAY + timedelta(minutes=1))
+    [snap] = await _snapshots(cluster)
+    assert snap.status is SnapshotStatus.COMPLETED and snap.attempts == 2
+    store = stores[StorageLocation.USA]
+    assert isinstance(store, LocalStore)
+    assert await store.keys() == [snap.storage_key] and await store.partial_files() == []
+
+
+class GatedFleet(SimulatedFleet):
+    """Each dump waits until the test opens the gate."""
+
+    def __init__(self) -> None:
+        self.waiting = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def dump(self, cluster: Cluster, node: NodeHealth, at: datetime) -> AsyncIterator[bytes]:
+        self.waiting.set()
+        await self.gate.wait()
+        async for chunk in super().dump(cluster, node, at):
+            yield chunk
+
+
+async def test_stopping_worker_finishes_the_work_in_hand_and_claims_no_more(
+    world: World, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path, snapshot_concurrency=1)
+    first = await world.cluster(await world.project(), created_at=CREATED)
+    gated = GatedFleet()
+    scheduler = SnapshotScheduler(gated, build_stores(settings), settings, worker_id="w")
+    task = asyncio.create_task(scheduler.tick(CREATED + DAY))
+    await asyncio.wait_for(gated.waiting.wait(), 10)
+    late = await world.cluster(await world.project(), created_at=CREATED)  # due, not yet claimed
+    await Snapshot.create(
+        cluster=late, project_id=late.project_id, scheduled_time=CREATED + DAY,
+        status=SnapshotStatus.QUEUED, storage_location=StorageLocation.USA,
+        mongodb_version=late.mongodb_version,
+    )  # fmt: skip
+    stopping = asyncio.create_task(runner.stop(scheduler, task, grace=10))
+    gated.gate.set()
+    await stopping
+    assert (await _snapshots(first))[0].status is SnapshotStatus.COMPLETED
+    assert (await _snapshots(late))[0].status is SnapshotStatus.QUEUED
 
 
 async def test_interrupted_too_often_is_failed_with_reason(world: World, tmp_path: Path) -> None:

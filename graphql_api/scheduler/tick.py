@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -67,6 +68,8 @@ class SnapshotScheduler:
         self.stores = stores
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
+        self.stopping = False
+        self._held: set[str] = set()  # lease tokens of the batches in hand
         self.concurrency = settings.snapshot_concurrency
         self.limits = runs.Limits(
             lease=timedelta(seconds=settings.snapshot_lease_seconds),
@@ -86,18 +89,44 @@ class SnapshotScheduler:
         report.queued, report.missed_slots = await runs.schedule_due_snapshots(now)
         report.abandoned = await runs.give_up_abandoned(now, self.limits, self.stores)
         touched: set[str] = set()
-        while batch := await runs.claim_snapshots(now, self.worker_id, self.limits):
+        while not self.stopping and (
+            batch := await runs.claim_snapshots(now, self.worker_id, self.limits)
+        ):
             report.claimed += len(batch)
-            await self._run(batch, report, clock)
+            with self._holding(batch[0].lease_owner):
+                await self._run(batch, report, clock)
             touched.update(s.cluster_id for s in batch)
         report.pruned = await runs.apply_retention(touched, self.stores)
-        while jobs := await restores.claim_restores(now, self.worker_id, self.limits):
-            for job in jobs:
-                done = await restores.run_restore(job, self.fleet, self.stores, self.limits, clock)
-                report.restores_completed += done.status is JobStatus.COMPLETED
-                report.restores_failed += done.status is JobStatus.FAILED
+        while not self.stopping and (
+            jobs := await restores.claim_restores(now, self.worker_id, self.limits)
+        ):
+            with self._holding(jobs[0].lease_owner):
+                for job in jobs:
+                    done = await restores.run_restore(
+                        job, self.fleet, self.stores, self.limits, clock
+                    )
+                    report.restores_completed += done.status is JobStatus.COMPLETED
+                    report.restores_failed += done.status is JobStatus.FAILED
         metrics.LAST_SUCCESSFUL_TICK.set(now.timestamp())
         return report
+
+    @contextlib.contextmanager
+    def _holding(self, token: str | None) -> Iterator[None]:
+        """Remember a batch's lease until it is done. Not on the way out of a
+        cancellation: that is when release_leases needs it."""
+        if token:
+            self._held.add(token)
+        yield
+        self._held.discard(token or "")
+
+    async def release_leases(self) -> int:
+        """Give back the work of a tick that was cut short (see runner.stop)."""
+        released = 0
+        for token in list(self._held):
+            released += await runs.release_snapshots(token)
+            released += await restores.release_restores(token)
+            self._held.discard(token)
+        return released
 
     async def _run(
         self, batch: list[Snapshot], report: TickReport, clock: Callable[[], datetime]

@@ -102,6 +102,12 @@ async def claim_snapshots(
     )
 
 
+async def release_snapshots(token: str) -> int:
+    """Back to the queue: a worker shutting down gives up its running attempts.
+    The next attempt removes whatever bytes this one left."""
+    return await leases.release(Snapshot, token, status=SnapshotStatus.QUEUED)
+
+
 async def give_up_abandoned(now: datetime, limits: Limits, stores: Stores) -> int:
     """Fail snapshots whose workers died mid-run too often, and drop their bytes."""
     gone = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now) & Q(

@@ -53,3 +53,11 @@ async def claim(
             **changes,
         )
     return list(await model.filter(lease_owner=token))
+
+
+async def release(model: type[M], token: str, **changes: Any) -> int:
+    """Hand back the rows a stopping worker still holds under ``token``, so
+    another worker takes them at once instead of when the lease runs out."""
+    return await model.filter(lease_owner=token).update(
+        lease_owner=None, lease_expires_at=None, **changes
+    )

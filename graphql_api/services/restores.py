@@ -145,6 +145,11 @@ async def claim_restores(
     )
 
 
+async def release_restores(token: str) -> int:
+    """Back to the queue: a worker shutting down gives up its running restores."""
+    return await leases.release(BackupJob, token, status=JobStatus.QUEUED)
+
+
 async def run_restore(
     job: BackupJob,
     fleet: Fleet,
