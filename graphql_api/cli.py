@@ -59,6 +59,23 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 @main.command()
+@click.option("--ready", is_flag=True, help="Check /readyz (database and storage) too.")
+def healthcheck(ready: bool) -> None:
+    """Exit 0 when the server on this machine answers (the container health check)."""
+    import urllib.error
+    import urllib.request
+
+    settings = get_settings()
+    path = "/readyz" if ready else "/healthz"
+    url = f"http://127.0.0.1:{settings.port}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 - loopback only
+            click.echo(f"{path}: {response.status}")
+    except (urllib.error.URLError, OSError) as exc:
+        raise click.ClickException(f"{url}: {exc}") from exc
+
+
+@main.command()
 def migrate() -> None:
     """Apply database migrations (creates the SQLite file if needed)."""
     from tortoise.context import TortoiseContext

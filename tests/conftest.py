@@ -7,6 +7,7 @@ PostgreSQL database (CI sets it); migrations run for real either way.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -227,3 +228,9 @@ def gql(client: httpx.AsyncClient) -> GraphQLClient:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -7,7 +7,6 @@ the ORM starts in the app's lifespan under uvicorn.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -40,12 +39,6 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def seeded(tmp_path: Path) -> tuple[dict[str, str], str]:
     env = _env(tmp_path)
@@ -58,7 +51,7 @@ def seeded(tmp_path: Path) -> tuple[dict[str, str], str]:
 
 def test_serve_answers_with_demo_data(seeded: tuple[dict[str, str], str]) -> None:
     env, key = seeded
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "graphql_api", "serve", "--port", str(port)],
         env=env,
