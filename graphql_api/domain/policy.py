@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -15,6 +16,25 @@ NO_CUSTOM_POLICY = (
     "supported. " + UPGRADE_HINT
 )
 NO_ON_DEMAND = "Flex clusters do not support on-demand snapshots. " + UPGRADE_HINT
+NOT_FLEX = (
+    "{name} is an {tier} cluster: its Cloud Backup snapshots and policies are managed by "
+    "the dedicated-cluster backup service, not by this Flex backup service."
+)
+
+
+class PolicyRefusal(enum.StrEnum):
+    ON_DEMAND_SNAPSHOT_NOT_SUPPORTED = "ON_DEMAND_SNAPSHOT_NOT_SUPPORTED"
+    CUSTOM_POLICY_NOT_SUPPORTED = "CUSTOM_POLICY_NOT_SUPPORTED"
+
+
+def on_demand_snapshot_refusal(name: str, tier: ClusterTier) -> str:
+    """Why this service takes no on-demand snapshot of the cluster (it never does)."""
+    return NOT_FLEX.format(name=name, tier=tier.value) if tier.is_dedicated else NO_ON_DEMAND
+
+
+def custom_policy_refusal(name: str, tier: ClusterTier) -> str:
+    """Why this service will not change the cluster's backup policy (it never does)."""
+    return NOT_FLEX.format(name=name, tier=tier.value) if tier.is_dedicated else NO_CUSTOM_POLICY
 
 
 @dataclass(frozen=True, slots=True)

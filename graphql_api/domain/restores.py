@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from graphql_api.domain.clusters import ClusterType
+from graphql_api.domain.refusals import Refusal
 
 
 class RestoreRefusal(enum.StrEnum):
@@ -15,13 +15,6 @@ class RestoreRefusal(enum.StrEnum):
     INCOMPATIBLE_VERSION = "INCOMPATIBLE_VERSION"
     CONFIRMATION_MISMATCH = "CONFIRMATION_MISMATCH"
     RESTORE_IN_PROGRESS = "RESTORE_IN_PROGRESS"
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    code: RestoreRefusal
-    message: str
-    field: str | None = None
 
 
 def parse_version(version: str) -> tuple[int, int]:

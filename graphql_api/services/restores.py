@@ -11,7 +11,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from graphql_api.domain.clusters import ClusterState
-from graphql_api.domain.restores import Refusal, RestoreRefusal, check_restore
+from graphql_api.domain.refusals import Refusal
+from graphql_api.domain.restores import RestoreRefusal, check_restore
 from graphql_api.fleet.base import Fleet
 from graphql_api.models import (
     AuditOutcome,

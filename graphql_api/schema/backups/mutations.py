@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import strawberry
 
-from graphql_api.domain.restores import Refusal
+from graphql_api.domain.refusals import Refusal
 from graphql_api.schema.backups.permissions import IsProjectOwner
 from graphql_api.schema.backups.types import BackupJob, UserError, UserErrorCode
+from graphql_api.schema.clusters.types import Cluster
 from graphql_api.schema.context import Info
 from graphql_api.schema.projects.types import Project
-from graphql_api.services import accounts, downloads, restores
+from graphql_api.services import accounts, downloads, policies, restores
 from graphql_api.services.access import load_principal
 
 
@@ -19,6 +20,21 @@ class RestoreSnapshotInput:
     confirm_target_cluster_name: str = strawberry.field(
         description="The target's name again: the restore overwrites all its data."
     )
+
+
+@strawberry.input(description="The policy a caller wants; Flex clusters have a fixed one.")
+class UpdateBackupPolicyInput:
+    project_id: strawberry.ID
+    cluster_name: str
+    frequency_hours: int | None = None
+    time_of_day_utc: str | None = strawberry.field(default=None, description="HH:MM")
+    retained_snapshots: int | None = None
+
+
+@strawberry.type
+class BackupPolicyRequestPayload:
+    cluster: Cluster | None = strawberry.field(description="The cluster and its current policy.")
+    user_errors: list[UserError]
 
 
 @strawberry.type
@@ -98,6 +114,36 @@ class BackupsMutation:
         ctx = info.context
         job = await downloads.revoke_download(ctx.principal, job_id, ctx.clock())
         return RevokeDownloadPayload(job=BackupJob.from_model(job))
+
+    @strawberry.mutation(
+        permission_classes=[IsProjectOwner],
+        description="Flex clusters have no on-demand snapshots: the answer says why and "
+        "what to do instead (upgrade to M10+). The request is audited.",
+    )
+    async def take_on_demand_snapshot(
+        self, info: Info, project_id: strawberry.ID, cluster_name: str
+    ) -> BackupPolicyRequestPayload:
+        cluster, refusal = await policies.request_on_demand_snapshot(
+            info.context.principal, project_id, cluster_name
+        )
+        return BackupPolicyRequestPayload(
+            cluster=Cluster.from_model(cluster), user_errors=[_user_error(refusal)]
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsProjectOwner],
+        description="Flex clusters have a fixed daily policy (8 kept): the answer says why "
+        "and what to do instead (upgrade to M10+). The request is audited.",
+    )
+    async def update_backup_policy(
+        self, info: Info, input: UpdateBackupPolicyInput
+    ) -> BackupPolicyRequestPayload:
+        cluster, refusal = await policies.request_policy_change(
+            info.context.principal, input.project_id, input.cluster_name
+        )
+        return BackupPolicyRequestPayload(
+            cluster=Cluster.from_model(cluster), user_errors=[_user_error(refusal)]
+        )
 
     @strawberry.mutation(
         description="Make someone (by default, you) a Project Owner. Allowed to Organization "

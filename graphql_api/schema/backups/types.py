@@ -6,6 +6,7 @@ from datetime import datetime
 import strawberry
 
 from graphql_api import models
+from graphql_api.domain.policy import PolicyRefusal
 from graphql_api.domain.restores import RestoreRefusal
 from graphql_api.schema.context import Info
 from graphql_api.services.downloads import download_url
@@ -23,6 +24,8 @@ class UserErrorCode(enum.Enum):
     INCOMPATIBLE_VERSION = RestoreRefusal.INCOMPATIBLE_VERSION.value
     CONFIRMATION_MISMATCH = RestoreRefusal.CONFIRMATION_MISMATCH.value
     RESTORE_IN_PROGRESS = RestoreRefusal.RESTORE_IN_PROGRESS.value
+    ON_DEMAND_SNAPSHOT_NOT_SUPPORTED = PolicyRefusal.ON_DEMAND_SNAPSHOT_NOT_SUPPORTED.value
+    CUSTOM_POLICY_NOT_SUPPORTED = PolicyRefusal.CUSTOM_POLICY_NOT_SUPPORTED.value
 
 
 @strawberry.type(description="A business-rule refusal: what to fix, and in which field.")
