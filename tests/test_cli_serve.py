@@ -9,13 +9,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
+from tests.live_server import live_server
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -49,40 +49,17 @@ def seeded(tmp_path: Path) -> tuple[dict[str, str], str]:
     return env, owner_line.split()[-1]
 
 
-def test_serve_answers_with_demo_data(seeded: tuple[dict[str, str], str]) -> None:
-    env, key = seeded
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "graphql_api", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+def test_serve_answers_with_demo_data(tmp_path: Path) -> None:
+    with live_server(tmp_path) as server:
         response = httpx.post(
-            f"{base}/graphql",
+            server.graphql_url,
             json={"query": "{ viewer { projects { nodes { clusters { totalCount } } } } }"},
-            headers={"Authorization": f"Bearer {key}"},
+            headers={"Authorization": f"Bearer {server.api_key}"},
         )
         assert response.status_code == 200, response.text
         [project] = response.json()["data"]["viewer"]["projects"]["nodes"]
         assert project["clusters"]["totalCount"] >= 10
-    finally:
-        server.terminate()
-        output = server.communicate(timeout=15)[0]
-    assert "Traceback" not in output, output
+    assert "Traceback" not in server.log(), server.log()
 
 
 def test_cli_creates_users_and_keys(seeded: tuple[dict[str, str], str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_api.auth import AuthenticatedUser, unauthenticated_response
@@ -19,6 +21,50 @@ from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.services.access import load_principal
 from graphql_api.services.auth import authenticate
 from graphql_api.settings import Settings
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def negotiate_media_type(accept: str | None) -> str:
+    """The GraphQL-over-HTTP response type for an Accept header: the newer
+    ``application/graphql-response+json`` when the client names it and likes it
+    at least as much as ``application/json``; ``application/json`` otherwise
+    (no Accept header, ``*/*``, or ``application/json`` preferred)."""
+    best: dict[str, tuple[int, float]] = {}  # media type -> (specificity, q)
+    for part in (accept or "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        for candidate in (GRAPHQL_RESPONSE_JSON, JSON):
+            specificity = 2 if media == candidate else 1 if media in {"application/*", "*/*"} else 0
+            if specificity and specificity > best.get(candidate, (0, 0.0))[0]:
+                best[candidate] = (specificity, q)
+    graphql_q = best.get(GRAPHQL_RESPONSE_JSON, (0, 0.0))
+    json_q = best.get(JSON, (0, 0.0))[1]
+    if graphql_q[0] == 2 and graphql_q[1] > 0 and graphql_q[1] >= json_q:
+        return GRAPHQL_RESPONSE_JSON
+    return JSON
+
+
+def is_request_error(response: GraphQLHTTPResponse) -> bool:
+    """Nothing was executed: the document did not parse or validate, or the
+    variables did not coerce. Such errors have no ``path``; field errors do."""
+    errors: list[Any] = list(response.get("errors") or [])
+    return bool(errors) and response.get("data") is None and all("path" not in e for e in errors)
+
+
+class _SubResponse(Response):
+    """The response headers resolvers may set, plus the negotiated media type."""
+
+    negotiated_media_type = JSON
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -46,6 +92,33 @@ class GraphQLView(GraphQL[Context, None]):
             await response(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = _SubResponse()
+        sub_response.status_code = None  # type: ignore[assignment]
+        del sub_response.headers["content-length"]
+        sub_response.negotiated_media_type = negotiate_media_type(request.headers.get("accept"))
+        return sub_response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """GraphQL over HTTP: with ``application/graphql-response+json``, a
+        request error is a 400 without a ``data`` entry; ``application/json``
+        keeps 200 for every GraphQL response (strawberry's behaviour)."""
+        response = super().create_response(response_data, sub_response)
+        if getattr(sub_response, "negotiated_media_type", JSON) != GRAPHQL_RESPONSE_JSON:
+            return response
+        response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+        if isinstance(response_data, dict) and is_request_error(response_data):
+            without_data: dict[str, Any] = {k: v for k, v in response_data.items() if k != "data"}
+            response.body = response.render(self.encode_json(without_data))
+            response.headers["content-length"] = str(len(response.body))
+            if not sub_response.status_code:
+                response.status_code = 400
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
