@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql.error import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -22,6 +23,7 @@ from graphql_api.schema.accounts.queries import AccountsQuery
 from graphql_api.schema.backups.mutations import BackupsMutation
 from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
 from graphql_api.schema.errors import MaskUnexpectedErrors, TagUnexpectedErrors, is_client_error
+from graphql_api.schema.execution import FastLeafExecutionContext
 from graphql_api.schema.locations.queries import LocationsQuery
 from graphql_api.schema.projects.queries import ProjectsQuery
 from graphql_api.schema.scalars import schema_config
@@ -45,10 +47,16 @@ class Schema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with this deployment's limits; the SDL is the same for all."""
     settings = settings or Settings()
+    # The limiters' rule classes are made once: a new class per request (what
+    # the limiter factories would do) is a new key for ValidationCache, so every
+    # request was validated again.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     extensions: list[Any] = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
     ]
@@ -64,6 +72,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=Subscription,
         config=schema_config(),
         extensions=extensions,
+        execution_context_class=FastLeafExecutionContext,
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from graphql_api.services.pagination import Page, PageRequest
 
@@ -57,3 +58,31 @@ def to_connection(page: Page[Any], convert: Callable[[Any], NodeT]) -> Connectio
         ),
         _page=page,
     )
+
+
+def _fields(selections: list[Selection]) -> list[SelectedField]:
+    """The fields of a selection set, fragments flattened."""
+    found: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            found.append(selection)
+        elif isinstance(selection, InlineFragment | FragmentSpread):
+            found += _fields(selection.selections)
+    return found
+
+
+def selects_node_field(selected: list[Selection], name: str) -> bool:
+    """Whether a connection field's selection asks for ``name`` on its nodes
+    (through ``nodes`` or ``edges { node }``); ``selected`` is
+    ``info.selected_fields`` of the connection's resolver."""
+    for connection in _fields(selected):
+        for part in _fields(connection.selections):
+            if part.name == "nodes":
+                nodes = [part]
+            elif part.name == "edges":
+                nodes = [f for f in _fields(part.selections) if f.name == "node"]
+            else:
+                continue
+            if any(f.name == name for node in nodes for f in _fields(node.selections)):
+                return True
+    return False

@@ -168,6 +168,7 @@ class Cluster:
         before: str | None = None,
     ) -> Connection[Snapshot]:
         rows = await info.context.loaders.snapshots.load(self.id)
+        info.context.loaders.cluster.prime(self.id, self._model)  # each row's `cluster`
         if status is not None:
             rows = [s for s in rows if s.status == status]
         page = paginate_list(rows, NEWEST_FIRST, page_request(first, after, last, before))

@@ -12,7 +12,7 @@ from graphql_api.schema.backups.types import AuditEvent, BackupJob
 from graphql_api.schema.clusters.types import Cluster, ClusterTier
 from graphql_api.schema.context import Info
 from graphql_api.schema.pagination import Connection, page_request, to_connection
-from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
+from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus, prefetch_clusters
 from graphql_api.services import audit as audit_service
 from graphql_api.services import clusters as cluster_service
 from graphql_api.services import jobs as job_service
@@ -98,6 +98,7 @@ class Project:
     @strawberry.field(description='"All Daily Snapshots": every cluster\'s, newest first.')
     async def snapshots(
         self,
+        info: Info,
         cluster_name: str | None = None,
         status: SnapshotStatus | None = None,
         first: int | None = None,
@@ -111,6 +112,7 @@ class Project:
             cluster_name=cluster_name,
             status=status,
         )
+        await prefetch_clusters(info, page.items)
         return to_connection(page, Snapshot.from_model)
 
     @strawberry.field(description="Restores of this project's snapshots or into its clusters.")

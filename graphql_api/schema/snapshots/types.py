@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from asyncio import Future
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -8,6 +10,7 @@ import strawberry
 from graphql_api import models
 from graphql_api.schema.context import Info
 from graphql_api.schema.locations.types import StorageLocation, storage_location
+from graphql_api.schema.pagination import selects_node_field
 from graphql_api.schema.scalars import BigInt
 
 if TYPE_CHECKING:
@@ -39,9 +42,20 @@ class Snapshot:
     cluster_id: strawberry.ID
 
     @strawberry.field
-    async def cluster(
+    def cluster(
         self, info: Info
     ) -> Annotated[Cluster, strawberry.lazy("graphql_api.schema.clusters.types")]:
+        # Synchronous when the list's resolver already loaded the page's clusters
+        # (prefetch_clusters): a hundred rows then cost no awaits. Otherwise an
+        # awaitable, which graphql-core awaits like an async resolver's result.
+        from graphql_api.schema.clusters.types import Cluster
+
+        model = _ready(info.context.loaders.cluster.cache_map.get(self.cluster_id))
+        if model is not None:
+            return Cluster.from_model(model)
+        return self._load_cluster(info)  # type: ignore[return-value]
+
+    async def _load_cluster(self, info: Info) -> Cluster:
         from graphql_api.schema.clusters.types import Cluster
 
         model = await info.context.loaders.cluster.load(self.cluster_id)
@@ -65,4 +79,20 @@ class Snapshot:
             failure_reason=s.failure_reason,
             attempts=s.attempts,
             cluster_id=strawberry.ID(s.cluster_id),
+        )
+
+
+def _ready(loaded: Future[models.Cluster | None] | None) -> models.Cluster | None:
+    """A DataLoader result that is already there, else None."""
+    if loaded is None or not loaded.done() or loaded.cancelled() or loaded.exception():
+        return None
+    return loaded.result()
+
+
+async def prefetch_clusters(info: Info, rows: Sequence[models.Snapshot]) -> None:
+    """Load a page's clusters in one batch when the query asks for them, so
+    each row's ``cluster`` then resolves without an await of its own."""
+    if rows and selects_node_field(info.selected_fields, "cluster"):
+        await info.context.loaders.cluster.load_many(
+            list(dict.fromkeys(s.cluster_id for s in rows))
         )
