@@ -39,5 +39,8 @@ typecheck: install
 schema: install
 	$(PY) -m graphql_api export-schema --output schema.graphql
 
+bench: install
+	$(PY) -m bench
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -2,22 +2,28 @@
 for ticks that snapshot N due clusters (simulated fleet, local storage).
 
     .venv/bin/python -m bench.tick_scale 1000 10000
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python -m bench.tick_scale
+    BENCH_TICK_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
+        .venv/bin/python -m bench.tick_scale
 
 Each size runs in a fresh database (SQLite in a temp folder unless
-BENCH_DATABASE_URL is set; that database's public schema is dropped).
+BENCH_TICK_DATABASE_URL is set; that database's public schema is dropped).
+``python -m bench`` runs each size in its own process (``--json``), so the
+peak RSS is that size's own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
@@ -57,7 +63,7 @@ async def _fresh_database(url: str) -> None:
 
 
 async def measure(n: int, workdir: Path) -> dict[str, float]:
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{workdir / 'bench.sqlite3'}"
+    url = os.environ.get("BENCH_TICK_DATABASE_URL") or f"sqlite://{workdir / 'bench.sqlite3'}"
     await _fresh_database(url)
     await Tortoise.init(config=tortoise_config(url))
     try:
@@ -88,8 +94,31 @@ async def measure(n: int, workdir: Path) -> dict[str, float]:
     }
 
 
+def database_label(url: str | None) -> str:
+    return "PostgreSQL" if url and url.startswith("postgres") else "SQLite"
+
+
+def run_in_subprocess(n: int, timeout: float, database_url: str | None) -> dict[str, Any]:
+    """One size in a fresh interpreter: its peak RSS is then this size's alone.
+    ``database_url`` None: SQLite in a temp folder."""
+    env = dict(os.environ)
+    env.pop("BENCH_TICK_DATABASE_URL", None)
+    if database_url:
+        env["BENCH_TICK_DATABASE_URL"] = database_url
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench.tick_scale", "--json", str(n)],
+        capture_output=True, text=True, check=True, timeout=timeout, env=env,
+    ).stdout  # fmt: skip
+    return {**json.loads(out.strip().splitlines()[-1]), "database": database_label(database_url)}
+
+
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1000]
+    args = sys.argv[1:]
+    if args[:1] == ["--json"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps(asyncio.run(measure(int(args[1]), Path(tmp)))))
+        return
+    sizes = [int(a) for a in args] or [1000]
     print("| due clusters | tick wall (s) | ms / cluster | SQL statements | per cluster |"
           " peak RSS (MB) |")  # fmt: skip
     print("|---:|---:|---:|---:|---:|---:|")

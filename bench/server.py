@@ -1,0 +1,156 @@
+"""Starting a server under test the production way (uvicorn, no reload, no
+access log, log level warning) and reading its memory from /proc."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import IO
+
+from bench.config import PYTHON, ROOT, SIGNING_KEY
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                found += [int(c) for c in f.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return found
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        todo += _children(p)
+    return pids
+
+
+def _status_kb(pid: int, field_name: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the process and its children (uvicorn workers), MB."""
+    return sum(_status_kb(p, "VmRSS") for p in _tree(pid)) / 1024
+
+
+def hwm_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM), summed over the process tree, MB."""
+    return sum(_status_kb(p, "VmHWM") for p in _tree(pid)) / 1024
+
+
+@dataclass
+class RssSampler:
+    """Samples the tree's RSS in a thread; ``peak`` is the highest seen."""
+
+    pid: int
+    interval: float = 0.1
+    peak: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> RssSampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(self.interval)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb(self.pid))
+
+
+@dataclass(frozen=True)
+class Server:
+    pid: int
+    base_url: str
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ENVIRONMENT="production",
+        DATABASE_URL=database_url,
+        SIGNING_KEY=SIGNING_KEY,
+        SCHEDULER_ENABLED="false",
+        LOG_LEVEL="WARNING",
+        **extra,
+    )
+    return env
+
+
+@contextmanager
+def serve(app: str, env: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
+    """uvicorn with ``app`` (an app factory), stopped (SIGTERM, then SIGKILL) on exit."""
+    port = free_port()
+    cmd = [
+        PYTHON, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+        "--loop", "uvloop", "--http", "httptools",
+    ]  # fmt: skip
+    # The server's own log goes to a file, shown only when it fails to start: wrk
+    # ends each run by dropping its connections, which uvicorn logs as errors.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        try:
+            yield _wait_ready(proc, app, f"http://127.0.0.1:{port}", workers, log)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_ready(
+    proc: subprocess.Popen[bytes], app: str, base: str, workers: int, log: IO[str]
+) -> Server:
+    deadline = time.monotonic() + 60
+    while True:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"{app} exited with {proc.returncode}:\n{log.read()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{app} did not start in 60 s") from None
+            time.sleep(0.2)
+    if workers > 1:  # every worker up, not just the first one
+        deadline = time.monotonic() + 30
+        while len(_tree(proc.pid)) < workers + 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+    return Server(pid=proc.pid, base_url=base)

@@ -1,0 +1,84 @@
+"""Measure 2: SQL statements per request, counted in-process (the app over
+httpx's ASGI transport) at two page sizes; equal counts mean no N+1."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from tortoise import Tortoise
+
+from bench.baseline_app import create_app as create_baseline
+from bench.config import SIGNING_KEY, BenchConfig
+from bench.queries import Scenario, scenarios
+from bench.seed import Seeded
+from graphql_api.app import create_app
+from graphql_api.db import tortoise_config
+from graphql_api.settings import Settings
+from graphql_api.sqlcount import count_statements
+
+# (scenario, small page, large page): the sizes the count must not depend on.
+PAGE_SIZES = {"backup_tab": (2, 8), "daily": (10, 100)}
+
+
+@dataclass(frozen=True)
+class StatementCount:
+    scenario: str
+    page_sizes: tuple[int, int]
+    graphql: tuple[int, int]
+    baseline: tuple[int, int]
+
+
+async def _count(client: httpx.AsyncClient, kind: str, s: Scenario, auth: dict[str, str]) -> int:
+    with count_statements() as statements:
+        if kind == "graphql":
+            response = await client.post("/graphql", json=s.graphql_body(), headers=auth)
+            body: Any = response.json()
+            if body.get("errors"):
+                raise RuntimeError(f"{s.key}: {body['errors']}")
+        else:
+            response = await client.get(s.baseline_path, headers=auth)
+        response.raise_for_status()
+    return len(statements)
+
+
+def _with_page(s: Scenario, size: int) -> Scenario:
+    variables = {**s.variables, "first": size}
+    path = s.baseline_path.replace(f"first={s.variables['first']}", f"first={size}")
+    return Scenario(s.key, s.title, s.query, variables, path)
+
+
+async def count_per_request(cfg: BenchConfig, seeded: Seeded) -> list[StatementCount]:
+    settings = Settings(  # type: ignore[call-arg]
+        environment="production", database_url=cfg.database_url, signing_key=SIGNING_KEY,
+        scheduler_enabled=False,
+    )  # fmt: skip
+    auth = {"Authorization": f"Bearer {seeded.api_key}"}
+    await Tortoise.init(config=tortoise_config(cfg.database_url))
+    found = []
+    try:
+        apps = {
+            "graphql": create_app(settings, manage_orm=False),
+            "baseline": create_baseline(manage_orm=False),
+        }
+        for s in scenarios(seeded.project_id, seeded.cluster_name):
+            if s.key not in PAGE_SIZES:
+                continue
+            counts: dict[str, tuple[int, int]] = {}
+            for kind, app in apps.items():
+                transport = httpx.ASGITransport(app=app)
+                async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
+                    # Once first: a key's first use also records when it was last used.
+                    await _count(c, kind, s, auth)
+                    small, large = PAGE_SIZES[s.key]
+                    counts[kind] = (
+                        await _count(c, kind, _with_page(s, small), auth),
+                        await _count(c, kind, _with_page(s, large), auth),
+                    )
+            found.append(
+                StatementCount(s.key, PAGE_SIZES[s.key], counts["graphql"], counts["baseline"])
+            )
+    finally:
+        await Tortoise.close_connections()
+    return found
