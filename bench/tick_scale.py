@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +29,15 @@ from tortoise import Tortoise
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
+from bench.seed import CREATED, REGIONS
 from graphql_api.db import tortoise_config
 from graphql_api.domain.clusters import ClusterTier
-from graphql_api.domain.regions import CloudProvider
 from graphql_api.fleet.simulated import SimulatedFleet
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.services import accounts, clusters
 from graphql_api.settings import Settings
 from graphql_api.sqlcount import count_statements
 from graphql_api.storage import build_stores
-
-CREATED = datetime(2026, 1, 1, tzinfo=UTC)
-REGIONS = [
-    (CloudProvider.AWS, "us-east-1"),
-    (CloudProvider.AWS, "eu-central-1"),
-    (CloudProvider.GCP, "asia-east2"),
-    (CloudProvider.AZURE, "southeastasia"),
-    (CloudProvider.AWS, "eu-west-2"),
-]
 
 
 async def _fresh_database(url: str) -> None:

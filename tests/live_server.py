@@ -36,8 +36,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(  # noqa: S603
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m graphql_api ARGS`` in a subprocess, as a user would run it."""
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "graphql_api", *args],
         env=env,
         cwd=ROOT,
@@ -46,6 +47,10 @@ def _cli(env: dict[str, str], *args: str) -> str:
         timeout=120,
         check=False,
     )
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = run_cli(env, *args)
     assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
     return done.stdout
 

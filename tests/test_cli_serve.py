@@ -7,15 +7,12 @@ the ORM starts in the app's lifespan under uvicorn.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ROOT
-from tests.live_server import live_server
+from tests.live_server import live_server, run_cli
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -27,16 +24,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "graphql_api", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+_cli = run_cli
 
 
 @pytest.fixture
