@@ -43,3 +43,69 @@ async def test_statement_count_is_flat_from_2_to_50_clusters(
     large, _ = await _statements_for(gql, world, 50)
     assert small == large, f"{small} statements for 2 clusters, {large} for 50"
     assert small <= 15
+
+
+JOBS_QUERY = """
+query($id: ID!, $first: Int) {
+  project(id: $id) {
+    clusters(first: $first) {
+      nodes {
+        name
+        restoreJobs(first: 5) { totalCount nodes { id } }
+        downloadJobs(first: 5) { totalCount nodes { id } }
+      }
+    }
+  }
+}
+"""
+
+
+async def _job_statements_for(gql: GraphQLClient, world: World, clusters: int) -> int:
+    from datetime import timedelta
+
+    from graphql_api.domain.ids import new_id
+    from graphql_api.models import BackupJob, DeliveryType, JobStatus
+    from tests.conftest import NOW
+
+    project = await world.project()
+    made = [await world.cluster(project, f"c{i:03d}") for i in range(clusters)]
+    rows = []
+    for i, cluster in enumerate(made):
+        target = made[(i + 1) % clusters]  # a restore from each cluster into the next
+        for n, (kind, into) in enumerate(
+            [(DeliveryType.RESTORE, cluster), (DeliveryType.RESTORE, target)]
+            + [(DeliveryType.DOWNLOAD, None)] * 7
+        ):
+            rows.append(
+                BackupJob(
+                    delivery_type=kind,
+                    status=JobStatus.COMPLETED,
+                    project_id=project.id,
+                    cluster_id=cluster.id,
+                    snapshot_id=new_id(),
+                    requested_by_id=new_id(),
+                    created_at=NOW - timedelta(minutes=n),
+                    target_project_id=project.id if into else None,
+                    target_cluster_id=into.id if into else None,
+                    target_cluster_name=into.name if into else None,
+                )
+            )
+    await BackupJob.bulk_create(rows)
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    with count_statements() as statements:
+        body = await gql(JOBS_QUERY, owner, {"id": project.id, "first": clusters})
+    assert "errors" not in body, body
+    nodes = body["data"]["project"]["clusters"]["nodes"]
+    assert len(nodes) == clusters
+    for node in nodes:  # its own restore into itself, and the one into it from its neighbour
+        assert node["restoreJobs"]["totalCount"] == 3
+        assert len(node["restoreJobs"]["nodes"]) == 3
+        assert node["downloadJobs"]["totalCount"] == 7
+        assert len(node["downloadJobs"]["nodes"]) == 5
+    return len(statements)
+
+
+async def test_job_lists_of_clusters_are_batched(gql: GraphQLClient, world: World) -> None:
+    small = await _job_statements_for(gql, world, 2)
+    large = await _job_statements_for(gql, world, 20)
+    assert small == large, f"{small} statements for 2 clusters, {large} for 20"

@@ -12,12 +12,19 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
-from graphql_api.models import Cluster, ClusterNode, Organization, Project, Snapshot
+from graphql_api.models import BackupJob, Cluster, ClusterNode, Organization, Project, Snapshot
 from graphql_api.schema.accounts.dataloaders import organization_loader, project_loader
+from graphql_api.schema.backups.dataloaders import (
+    JobCountKey,
+    JobPageKey,
+    job_count_loader,
+    job_page_loader,
+)
 from graphql_api.schema.clusters.dataloaders import cluster_loader, nodes_loader
 from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.schema.snapshots.dataloaders import snapshots_loader
 from graphql_api.services.access import Principal
+from graphql_api.services.pagination import Page
 from graphql_api.settings import Settings, get_settings
 
 
@@ -34,6 +41,11 @@ class Loaders:
     cluster: DataLoader[str, Cluster | None] = field(default_factory=cluster_loader)
     nodes: DataLoader[str, list[ClusterNode]] = field(default_factory=nodes_loader)
     snapshots: DataLoader[str, list[Snapshot]] = field(default_factory=snapshots_loader)
+    job_counts: DataLoader[JobCountKey, int] = field(default_factory=job_count_loader)
+    job_pages: DataLoader[JobPageKey, Page[BackupJob]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.job_pages = job_page_loader(self.job_counts)  # its totalCounts batch in job_counts
 
 
 @dataclass

@@ -9,12 +9,13 @@ from graphql_api import models
 from graphql_api.domain import clusters, policy
 from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.models import DeliveryType
+from graphql_api.schema.backups.dataloaders import JobPageKey
 from graphql_api.schema.backups.types import BackupJob
 from graphql_api.schema.context import Info
 from graphql_api.schema.locations.types import CloudProvider, StorageLocation, storage_location
 from graphql_api.schema.pagination import Connection, page_request, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
-from graphql_api.services import jobs as job_service
+from graphql_api.services.jobs import ClusterJobs
 from graphql_api.services.pagination import PageRequest, paginate_list
 from graphql_api.services.snapshots import NEWEST_FIRST
 
@@ -168,7 +169,6 @@ class Cluster:
         before: str | None = None,
     ) -> Connection[Snapshot]:
         rows = await info.context.loaders.snapshots.load(self.id)
-        info.context.loaders.cluster.prime(self.id, self._model)  # each row's `cluster`
         if status is not None:
             rows = [s for s in rows if s.status == status]
         page = paginate_list(rows, NEWEST_FIRST, page_request(first, after, last, before))
@@ -182,25 +182,35 @@ class Cluster:
     @strawberry.field(description="Restores of this cluster's snapshots, or into it.")
     async def restore_jobs(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[BackupJob]:
-        return await self._jobs(DeliveryType.RESTORE, page_request(first, after, last, before))
+        return await self._jobs(
+            info, DeliveryType.RESTORE, page_request(first, after, last, before)
+        )
 
     @strawberry.field(description="Downloads of this cluster's snapshots.")
     async def download_jobs(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[BackupJob]:
-        return await self._jobs(DeliveryType.DOWNLOAD, page_request(first, after, last, before))
-
-    async def _jobs(self, kind: DeliveryType, page: PageRequest) -> Connection[BackupJob]:
-        found = await job_service.list_jobs(
-            kind, page, project_id=self._model.project_id, cluster_id=self.id
+        return await self._jobs(
+            info, DeliveryType.DOWNLOAD, page_request(first, after, last, before)
         )
+
+    async def _jobs(
+        self, info: Info, kind: DeliveryType, page: PageRequest
+    ) -> Connection[BackupJob]:
+        """Batched across the clusters of the request (``job_pages``); equal to
+        ``job_service.list_jobs(kind, page, project_id=..., cluster_id=...)``."""
+        page.validated()  # a bad first/last fails this field alone, not the whole batch
+        key = JobPageKey(kind, ClusterJobs(self._model.id, self._model.project_id), page)
+        found = await info.context.loaders.job_pages.load(key)
         return to_connection(found, BackupJob.from_model)

@@ -1,0 +1,183 @@
+"""Batched job pages (one statement for many clusters) equal ``list_jobs`` per cluster."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from graphql_api.domain.ids import new_id
+from graphql_api.domain.roles import ProjectRole
+from graphql_api.models import BackupJob, Cluster, DeliveryType, JobStatus, Project
+from graphql_api.schema.backups.dataloaders import (
+    JobPageKey,
+    job_count_loader,
+    job_page_loader,
+)
+from graphql_api.services.errors import InvalidInputError
+from graphql_api.services.jobs import ClusterJobs, list_jobs, list_jobs_of_clusters
+from graphql_api.services.pagination import Page, PageRequest
+from graphql_api.sqlcount import count_statements
+from tests.conftest import NOW, GraphQLClient, World
+
+SIZE = 3
+RESTORE, DOWNLOAD = DeliveryType.RESTORE, DeliveryType.DOWNLOAD
+
+
+async def _job(
+    kind: DeliveryType,
+    source: Cluster,
+    minutes_ago: int,
+    into: Cluster | None = None,
+    *,
+    project_id: str | None = None,
+) -> BackupJob:
+    return await BackupJob.create(
+        delivery_type=kind,
+        status=JobStatus.COMPLETED,
+        project_id=project_id or source.project_id,
+        cluster_id=source.id,
+        snapshot_id=new_id(),
+        requested_by_id=new_id(),
+        created_at=NOW - timedelta(minutes=minutes_ago),
+        target_project_id=into.project_id if into else None,
+        target_cluster_id=into.id if into else None,
+        target_cluster_name=into.name if into else None,
+    )
+
+
+async def _clusters(world: World) -> tuple[Project, list[Cluster]]:
+    """Lists of 0, 1, exactly SIZE and more than SIZE jobs, of either kind, with
+    a restore from A into B, from A into A, and a tie on created_at."""
+    project = await world.project()
+    a, b, c, d = [await world.cluster(project, name) for name in ("a", "b", "c", "d")]
+    other = await world.cluster(await world.project(), "elsewhere")
+    # restores: A has 5 (A->A, A->B, A->C, C->A, elsewhere->A), B 2 (A->B, B->B), C 2, D 0
+    await _job(RESTORE, a, 1, a)
+    await _job(RESTORE, a, 2, b)
+    await _job(RESTORE, a, 3, c)
+    await _job(RESTORE, c, 4, a)
+    await _job(RESTORE, b, 5, b)
+    # downloads: A 5 (two at the same time), B exactly SIZE, C 1, D 0
+    for minutes in (1, 2, 2, 3, 4):
+        await _job(DOWNLOAD, a, minutes)
+    for minutes in (6, 7, 8):
+        await _job(DOWNLOAD, b, minutes)
+    await _job(DOWNLOAD, c, 9)
+    # another project's cluster; and a (corrupt) row naming A under another project
+    await _job(DOWNLOAD, other, 1)
+    await _job(RESTORE, other, 1, a)
+    await _job(DOWNLOAD, a, 1, project_id=other.project_id)
+    return project, [a, b, c, d, other]
+
+
+def _key(cluster: Cluster) -> ClusterJobs:
+    return ClusterJobs(cluster.id, cluster.project_id)
+
+
+async def _same(batched: Page[BackupJob], expected: Page[BackupJob]) -> None:
+    assert [j.id for j in batched.items] == [j.id for j in expected.items]
+    assert batched.cursors == expected.cursors
+    assert batched.has_next_page == expected.has_next_page
+    assert batched.has_previous_page == expected.has_previous_page
+    assert await batched.count() == await expected.count()
+
+
+async def _requests(clusters: list[Cluster]) -> list[PageRequest]:
+    a = clusters[0]
+    middle = (
+        await list_jobs(DOWNLOAD, PageRequest(first=2), project_id=a.project_id, cluster_id=a.id)
+    ).cursors[-1]
+    return [
+        PageRequest(first=SIZE),
+        PageRequest(last=SIZE),
+        PageRequest(),
+        PageRequest(first=1),
+        PageRequest(last=1),
+        PageRequest(first=0),
+        PageRequest(last=0),
+        PageRequest(first=SIZE, after=middle),  # the per-cluster fallback
+        PageRequest(last=SIZE, before=middle),
+    ]
+
+
+@pytest.mark.parametrize("kind", [RESTORE, DOWNLOAD])
+async def test_batched_pages_equal_list_jobs(world: World, kind: DeliveryType) -> None:
+    _, clusters = await _clusters(world)
+    for request in await _requests(clusters):
+        batched = await list_jobs_of_clusters(kind, request, [_key(c) for c in clusters])
+        assert list(batched) == [_key(c) for c in clusters]
+        for cluster in clusters:
+            expected = await list_jobs(
+                kind, request, project_id=cluster.project_id, cluster_id=cluster.id
+            )
+            await _same(batched[_key(cluster)], expected)
+
+
+async def test_the_data_has_every_shape(world: World) -> None:
+    """Guards the test above: the lists really are 0, 1, SIZE and more long."""
+    _, clusters = await _clusters(world)
+    totals = {}
+    for kind in (RESTORE, DOWNLOAD):
+        for cluster in clusters:
+            page = await list_jobs(
+                kind, PageRequest(first=SIZE), project_id=cluster.project_id, cluster_id=cluster.id
+            )
+            totals[(kind, cluster.name)] = await page.count()
+    assert totals == {
+        (RESTORE, "a"): 5, (RESTORE, "b"): 2, (RESTORE, "c"): 2, (RESTORE, "d"): 0,
+        (RESTORE, "elsewhere"): 1,
+        (DOWNLOAD, "a"): 5, (DOWNLOAD, "b"): SIZE, (DOWNLOAD, "c"): 1, (DOWNLOAD, "d"): 0,
+        (DOWNLOAD, "elsewhere"): 1,
+    }  # fmt: skip
+
+
+async def test_loader_pages_equal_list_jobs_in_a_fixed_number_of_statements(
+    world: World,
+) -> None:
+    _, clusters = await _clusters(world)
+    for request in await _requests(clusters):
+        counts = job_count_loader()
+        pages = job_page_loader(counts)
+        keys = [
+            JobPageKey(kind, _key(c), request) for kind in (RESTORE, DOWNLOAD) for c in clusters
+        ]
+        with count_statements() as statements:
+            found = [await p for p in [pages.load(k) for k in keys]]
+            totals = [await c for c in [page.count() for page in found]]
+        if request.after is None and request.before is None:
+            # one page statement and one count statement per kind, for all the clusters
+            reads = 0 if request.first == 0 or request.last == 0 else 2
+            assert len(statements) == reads + 2, statements
+        for key, page, total in zip(keys, found, totals, strict=True):
+            expected = await list_jobs(
+                key.kind,
+                request,
+                project_id=key.cluster.project_id,
+                cluster_id=key.cluster.cluster_id,
+            )
+            await _same(page, expected)
+            assert total == await expected.count()
+
+
+async def test_bad_page_arguments_are_refused_as_before(gql: GraphQLClient, world: World) -> None:
+    project, _ = await _clusters(world)
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    query = """query($id: ID!, $first: Int, $after: String) { project(id: $id) {
+      clusters(first: 10) { nodes { downloadJobs(first: $first, after: $after) { totalCount } } }
+    } }"""
+    for variables, message in (
+        ({"first": 2, "after": "bm90LWEtY3Vyc29y"}, "is not valid for this list"),
+        ({"first": 1000}, "first must be between 0 and"),
+    ):
+        body = await gql(query, owner, {"id": project.id, **variables})
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+        assert message in body["errors"][0]["message"]
+        assert body["errors"][0]["path"][-1] == "downloadJobs"
+
+
+async def test_batched_pages_reject_what_list_jobs_rejects(world: World) -> None:
+    _, clusters = await _clusters(world)
+    for request in (PageRequest(first=1, last=1), PageRequest(first=1000)):
+        with pytest.raises(InvalidInputError):
+            await list_jobs_of_clusters(RESTORE, request, [_key(clusters[0])])
