@@ -23,11 +23,22 @@ from tortoise.migrations.api import migrate
 from graphql_api.app import create_app
 from graphql_api.db import tortoise_config
 from graphql_api.domain.clusters import ClusterTier, ClusterType
+from graphql_api.domain.ids import new_id
 from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.domain.retention import expiration
 from graphql_api.domain.roles import OrgRole, ProjectRole
-from graphql_api.models import Cluster, Organization, Project, Snapshot, SnapshotStatus, User
+from graphql_api.models import (
+    BackupJob,
+    Cluster,
+    DeliveryType,
+    JobStatus,
+    Organization,
+    Project,
+    Snapshot,
+    SnapshotStatus,
+    User,
+)
 from graphql_api.services import accounts, clusters
 from graphql_api.services.auth import issue_api_key
 
@@ -191,6 +202,30 @@ class World:
                 )
             )
         return rows
+
+
+def job_row(
+    kind: DeliveryType,
+    source: Cluster,
+    created_at: datetime,
+    into: Cluster | None = None,
+    *,
+    project_id: str | None = None,
+) -> BackupJob:
+    """An unsaved finished job of ``source``'s snapshot (a restore ``into`` a
+    cluster when given), for read-side tests; save it or bulk_create many."""
+    return BackupJob(
+        delivery_type=kind,
+        status=JobStatus.COMPLETED,
+        project_id=project_id or source.project_id,
+        cluster_id=source.id,
+        snapshot_id=new_id(),
+        requested_by_id=new_id(),
+        created_at=created_at,
+        target_project_id=into.project_id if into else None,
+        target_cluster_id=into.id if into else None,
+        target_cluster_name=into.name if into else None,
+    )
 
 
 @pytest.fixture

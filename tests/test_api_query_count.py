@@ -1,8 +1,11 @@
 """The SQL statements of a request do not grow with the rows it returns."""
 
+from datetime import timedelta
+
 from graphql_api.domain.roles import ProjectRole
+from graphql_api.models import BackupJob, DeliveryType
 from graphql_api.sqlcount import count_statements
-from tests.conftest import GraphQLClient, World
+from tests.conftest import NOW, GraphQLClient, World, job_row
 
 QUERY = """
 query($id: ID!, $first: Int) {
@@ -61,12 +64,6 @@ query($id: ID!, $first: Int) {
 
 
 async def _job_statements_for(gql: GraphQLClient, world: World, clusters: int) -> int:
-    from datetime import timedelta
-
-    from graphql_api.domain.ids import new_id
-    from graphql_api.models import BackupJob, DeliveryType, JobStatus
-    from tests.conftest import NOW
-
     project = await world.project()
     made = [await world.cluster(project, f"c{i:03d}") for i in range(clusters)]
     rows = []
@@ -76,20 +73,7 @@ async def _job_statements_for(gql: GraphQLClient, world: World, clusters: int) -
             [(DeliveryType.RESTORE, cluster), (DeliveryType.RESTORE, target)]
             + [(DeliveryType.DOWNLOAD, None)] * 7
         ):
-            rows.append(
-                BackupJob(
-                    delivery_type=kind,
-                    status=JobStatus.COMPLETED,
-                    project_id=project.id,
-                    cluster_id=cluster.id,
-                    snapshot_id=new_id(),
-                    requested_by_id=new_id(),
-                    created_at=NOW - timedelta(minutes=n),
-                    target_project_id=project.id if into else None,
-                    target_cluster_id=into.id if into else None,
-                    target_cluster_name=into.name if into else None,
-                )
-            )
+            rows.append(job_row(kind, cluster, NOW - timedelta(minutes=n), into))
     await BackupJob.bulk_create(rows)
     owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
     with count_statements() as statements:

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from graphql_api.domain.ids import new_id
 from graphql_api.domain.roles import ProjectRole
-from graphql_api.models import BackupJob, Cluster, DeliveryType, JobStatus, Project
+from graphql_api.models import BackupJob, Cluster, DeliveryType, Project
 from graphql_api.schema.backups.dataloaders import (
     JobPageKey,
     job_count_loader,
@@ -18,7 +17,7 @@ from graphql_api.services.errors import InvalidInputError
 from graphql_api.services.jobs import ClusterJobs, list_jobs, list_jobs_of_clusters
 from graphql_api.services.pagination import Page, PageRequest
 from graphql_api.sqlcount import count_statements
-from tests.conftest import NOW, GraphQLClient, World
+from tests.conftest import NOW, GraphQLClient, World, job_row
 
 SIZE = 3
 RESTORE, DOWNLOAD = DeliveryType.RESTORE, DeliveryType.DOWNLOAD
@@ -32,18 +31,9 @@ async def _job(
     *,
     project_id: str | None = None,
 ) -> BackupJob:
-    return await BackupJob.create(
-        delivery_type=kind,
-        status=JobStatus.COMPLETED,
-        project_id=project_id or source.project_id,
-        cluster_id=source.id,
-        snapshot_id=new_id(),
-        requested_by_id=new_id(),
-        created_at=NOW - timedelta(minutes=minutes_ago),
-        target_project_id=into.project_id if into else None,
-        target_cluster_id=into.id if into else None,
-        target_cluster_name=into.name if into else None,
-    )
+    row = job_row(kind, source, NOW - timedelta(minutes=minutes_ago), into, project_id=project_id)
+    await row.save()
+    return row
 
 
 async def _clusters(world: World) -> tuple[Project, list[Cluster]]:
