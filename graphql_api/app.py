@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -24,14 +23,13 @@ from graphql_api.db import tortoise_config
 from graphql_api.downloads import download_snapshot
 from graphql_api.fleet import build_fleet
 from graphql_api.limits import RequestLimits
-from graphql_api.scheduler import SnapshotScheduler, run_periodically, runner
+from graphql_api.scheduler import SnapshotScheduler
+from graphql_api.scheduler.runner import run_until
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import utc_now
 from graphql_api.schema.view import GraphQLView
 from graphql_api.settings import Settings, get_settings
 from graphql_api.storage import build_stores
-
-log = logging.getLogger(__name__)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -67,15 +65,17 @@ async def metrics(request: Request) -> Response:
 async def background_scheduler(settings: Settings) -> AsyncIterator[None]:
     """The daily snapshot task inside the API process; stops with the app."""
     scheduler = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
-    stop_ticking = asyncio.Event()
+    stop = asyncio.Event()
     task = asyncio.create_task(
-        run_periodically(scheduler, settings.scheduler_interval_seconds, stop_ticking)
+        run_until(
+            scheduler, settings.scheduler_interval_seconds, stop, settings.shutdown_grace_seconds
+        )
     )
     try:
         yield
     finally:
-        stop_ticking.set()
-        await runner.stop(scheduler, task, settings.shutdown_grace_seconds)
+        stop.set()
+        await task
 
 
 def create_app(

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -69,7 +69,8 @@ class SnapshotScheduler:
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
         self.stopping = False
-        self._held: set[str] = set()  # lease tokens of the batches in hand
+        # Lease tokens of the batches in hand, each with how to give it back.
+        self._held: dict[str, Callable[[str], Awaitable[int]]] = {}
         self.concurrency = settings.snapshot_concurrency
         self.limits = runs.Limits(
             lease=timedelta(seconds=settings.snapshot_lease_seconds),
@@ -93,14 +94,14 @@ class SnapshotScheduler:
             batch := await runs.claim_snapshots(now, self.worker_id, self.limits)
         ):
             report.claimed += len(batch)
-            with self._holding(batch[0].lease_owner):
+            with self._holding(batch[0].lease_owner, runs.release_snapshots):
                 await self._run(batch, report, clock)
             touched.update(s.cluster_id for s in batch)
         report.pruned = await runs.apply_retention(touched, self.stores)
         while not self.stopping and (
             jobs := await restores.claim_restores(now, self.worker_id, self.limits)
         ):
-            with self._holding(jobs[0].lease_owner):
+            with self._holding(jobs[0].lease_owner, restores.release_restores):
                 for job in jobs:
                     done = await restores.run_restore(
                         job, self.fleet, self.stores, self.limits, clock
@@ -111,21 +112,22 @@ class SnapshotScheduler:
         return report
 
     @contextlib.contextmanager
-    def _holding(self, token: str | None) -> Iterator[None]:
+    def _holding(
+        self, token: str | None, release: Callable[[str], Awaitable[int]]
+    ) -> Iterator[None]:
         """Remember a batch's lease until it is done. Not on the way out of a
         cancellation: that is when release_leases needs it."""
         if token:
-            self._held.add(token)
+            self._held[token] = release
         yield
-        self._held.discard(token or "")
+        self._held.pop(token or "", None)
 
     async def release_leases(self) -> int:
         """Give back the work of a tick that was cut short (see runner.stop)."""
         released = 0
-        for token in list(self._held):
-            released += await runs.release_snapshots(token)
-            released += await restores.release_restores(token)
-            self._held.discard(token)
+        for token, release in list(self._held.items()):
+            released += await release(token)
+            del self._held[token]
         return released
 
     async def _run(
