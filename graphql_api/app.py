@@ -19,14 +19,14 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from graphql_api.auth import ApiKeyBackend, on_auth_error
+from graphql_api.clock import utc_now
 from graphql_api.db import tortoise_config
 from graphql_api.downloads import download_snapshot
-from graphql_api.fleet import build_fleet
+from graphql_api.fleet import Fleet, build_fleet
 from graphql_api.limits import RequestLimits
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.scheduler.runner import run_until
 from graphql_api.schema import build_schema
-from graphql_api.schema.context import utc_now
 from graphql_api.schema.view import GraphQLView
 from graphql_api.settings import Settings, get_settings
 from graphql_api.storage import build_stores
@@ -62,9 +62,9 @@ async def metrics(request: Request) -> Response:
 
 
 @asynccontextmanager
-async def background_scheduler(settings: Settings) -> AsyncIterator[None]:
+async def background_scheduler(settings: Settings, fleet: Fleet) -> AsyncIterator[None]:
     """The daily snapshot task inside the API process; stops with the app."""
-    scheduler = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
+    scheduler = SnapshotScheduler(fleet, build_stores(settings), settings)
     stop = asyncio.Event()
     task = asyncio.create_task(
         run_until(
@@ -86,11 +86,13 @@ def create_app(
 ) -> Starlette:
     """``manage_orm=False`` when the caller (a test) has already started the ORM."""
     settings = settings or get_settings()
+    fleet = build_fleet(settings, clock)
     view = GraphQLView(
         build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
         clock=clock,
         settings=settings,
+        fleet=fleet,
     )
 
     @asynccontextmanager
@@ -101,7 +103,7 @@ def create_app(
                     RegisterTortoise(app, config=tortoise_config(settings.database_url))
                 )
             if settings.scheduler_enabled and manage_orm:
-                await stack.enter_async_context(background_scheduler(settings))
+                await stack.enter_async_context(background_scheduler(settings, fleet))
             yield
 
     app = Starlette(

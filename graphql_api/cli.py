@@ -235,19 +235,24 @@ def set_node_health(
 ) -> None:
     """Mark nodes healthy or not, to see snapshots fail over or fail."""
     from graphql_api.domain.clusters import NodeRole
+    from graphql_api.fleet.base import FleetError
+    from graphql_api.fleet.simulated import SimulatedFleet
     from graphql_api.models import Cluster
-    from graphql_api.services.clusters import set_node_health as set_health
+    from graphql_api.services.clusters import address_of
 
     async def work() -> int:
         cluster = await Cluster.get_or_none(project_id=project_id, name=cluster_name)
         if cluster is None:
             raise ServiceError(f"No cluster {cluster_name!r} in {project_id}.", code="NOT_FOUND")
-        return await set_health(
-            cluster,
-            healthy=healthy,
-            hostname=hostname,
-            role=None if hostname else NodeRole.SECONDARY,
-            replication_lag_ms=lag_ms,
-        )
+        try:
+            return await SimulatedFleet().set_node_health(
+                address_of(cluster),
+                healthy=healthy,
+                hostname=hostname,
+                role=None if hostname else NodeRole.SECONDARY,
+                replication_lag_ms=lag_ms,
+            )
+        except FleetError as exc:
+            raise ServiceError(str(exc), code="BAD_USER_INPUT") from None
 
     click.echo(f"{run_with_orm(work)} node(s) now {'healthy' if healthy else 'unhealthy'}.")

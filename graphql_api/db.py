@@ -8,6 +8,8 @@ from typing import Any
 from graphql_api.settings import get_settings
 
 MODELS_MODULE = "graphql_api.models"
+# The simulated data plane keeps its own tables in the same app.
+SIMULATED_FLEET_MODULE = "graphql_api.fleet.simulated_state"
 MIGRATIONS_MODULE = "graphql_api.migrations"
 
 
@@ -20,7 +22,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "connections": {"default": database_url},
         "apps": {
             "models": {
-                "models": [MODELS_MODULE],
+                "models": [MODELS_MODULE, SIMULATED_FLEET_MODULE],
                 "migrations": MIGRATIONS_MODULE,
                 "default_connection": "default",
             }

@@ -309,13 +309,14 @@ async def test_revoked_link_stops_working(gql: GraphQLClient, world: World, clie
 
 class SlowRestoreFleet(SimulatedFleet):
     def __init__(self) -> None:
+        super().__init__()
         self.started = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def restore(self, cluster, archive, snapshot, progress) -> None:  # type: ignore[no-untyped-def]
+    async def restore(self, cluster, archive, expected, progress) -> None:  # type: ignore[no-untyped-def]
         self.started.set()
         await self.release.wait()
-        await super().restore(cluster, archive, snapshot, progress)
+        await super().restore(cluster, archive, expected, progress)
 
 
 async def test_target_shows_restoring_and_an_interrupted_restore_is_retried(

@@ -15,10 +15,11 @@ from graphql_api.domain.clusters import ClusterTier, NodeHealth, NodeRole
 from graphql_api.domain.locations import StorageLocation
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.fleet.archive import read_archive
+from graphql_api.fleet.base import ClusterAddress
 from graphql_api.fleet.simulated import SimulatedFleet
-from graphql_api.models import Cluster, ClusterNode, Snapshot, SnapshotStatus
+from graphql_api.models import Cluster, Snapshot, SnapshotStatus
 from graphql_api.scheduler import SnapshotScheduler, runner
-from graphql_api.services.clusters import set_node_health
+from graphql_api.services.clusters import address_of
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
 from graphql_api.storage.local import LocalStore
@@ -41,6 +42,10 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def engine(settings: Settings) -> SnapshotScheduler:
     return SnapshotScheduler(SimulatedFleet(), build_stores(settings), settings, worker_id="w1")
+
+
+async def set_node_health(cluster: Cluster, **changes: object) -> int:
+    return await SimulatedFleet().set_node_health(address_of(cluster), **changes)  # type: ignore[arg-type]
 
 
 async def _snapshots(cluster: Cluster) -> list[Snapshot]:
@@ -124,16 +129,17 @@ async def test_read_from_the_least_lagged_healthy_secondary_never_the_primary(
     world: World, engine: SnapshotScheduler
 ) -> None:
     cluster = await world.cluster(await world.project(), created_at=CREATED)
-    nodes = {n.role: n for n in await ClusterNode.filter(cluster_id=cluster.id).order_by("id")}
-    secondaries = await ClusterNode.filter(cluster_id=cluster.id, role=NodeRole.SECONDARY)
-    laggy, quick = sorted(secondaries, key=lambda n: n.hostname)
-    laggy.replication_lag_ms, quick.replication_lag_ms = 5_000, 10
-    await laggy.save()
-    await quick.save()
+    [listed] = (await SimulatedFleet().nodes([address_of(cluster)])).values()
+    primary = next(n for n in listed.nodes if n.role is NodeRole.PRIMARY)
+    laggy, quick = sorted(
+        (n for n in listed.nodes if n.role is NodeRole.SECONDARY), key=lambda n: n.hostname
+    )
+    await set_node_health(cluster, healthy=True, hostname=laggy.hostname, replication_lag_ms=5_000)
+    await set_node_health(cluster, healthy=True, hostname=quick.hostname, replication_lag_ms=10)
     await engine.tick(CREATED + DAY)
     [snap] = await _snapshots(cluster)
     assert snap.source_node == quick.hostname
-    assert snap.source_node != nodes[NodeRole.PRIMARY].hostname
+    assert snap.source_node != primary.hostname
     # The best secondary goes down: the other one serves, still not the primary.
     await set_node_health(cluster, healthy=False, hostname=quick.hostname)
     await engine.tick(CREATED + 2 * DAY)
@@ -263,9 +269,12 @@ class StallingFleet(SimulatedFleet):
     """Writes part of the archive, then waits forever (until cancelled)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.midway = asyncio.Event()
 
-    async def dump(self, cluster: Cluster, node: NodeHealth, at: datetime) -> AsyncIterator[bytes]:
+    async def dump(
+        self, cluster: ClusterAddress, node: NodeHealth, at: datetime
+    ) -> AsyncIterator[bytes]:
         async for chunk in super().dump(cluster, node, at):
             yield chunk
             self.midway.set()
@@ -325,10 +334,13 @@ class GatedFleet(SimulatedFleet):
     """Each dump waits until the test opens the gate."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.waiting = asyncio.Event()
         self.gate = asyncio.Event()
 
-    async def dump(self, cluster: Cluster, node: NodeHealth, at: datetime) -> AsyncIterator[bytes]:
+    async def dump(
+        self, cluster: ClusterAddress, node: NodeHealth, at: datetime
+    ) -> AsyncIterator[bytes]:
         self.waiting.set()
         await self.gate.wait()
         async for chunk in super().dump(cluster, node, at):

@@ -53,6 +53,15 @@ class NodeHealth:
     replication_lag_ms: int
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterNodes:
+    """What the data plane knows of a cluster's nodes; ``unreachable`` says why
+    it could not ask (then ``nodes`` is empty)."""
+
+    nodes: tuple[NodeHealth, ...] = ()
+    unreachable: str | None = None
+
+
 def pick_snapshot_source(nodes: Iterable[NodeHealth]) -> NodeHealth | None:
     """The healthy secondary with the least replication lag; never the primary."""
     candidates = [n for n in nodes if n.role is NodeRole.SECONDARY and n.healthy]

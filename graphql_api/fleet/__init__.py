@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from graphql_api.clock import Clock, utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.settings import Settings
 
 
-def build_fleet(settings: Settings) -> Fleet:
+def build_fleet(settings: Settings, clock: Clock = utc_now) -> Fleet:
     from graphql_api.fleet.simulated import SimulatedFleet
 
-    return SimulatedFleet()
+    return SimulatedFleet(clock)
+
+
+__all__ = ["Fleet", "build_fleet"]

@@ -8,14 +8,13 @@ from graphql_api.models.accounts import (
     ProjectMembership,
     User,
 )
-from graphql_api.models.clusters import Cluster, ClusterNode
+from graphql_api.models.clusters import Cluster
 from graphql_api.models.jobs import (
     AuditEvent,
     AuditOutcome,
     BackupJob,
     DeliveryType,
     JobStatus,
-    SimulatedClusterData,
 )
 from graphql_api.models.snapshots import Snapshot, SnapshotStatus
 
@@ -27,11 +26,9 @@ __models__ = [
     OrgMembership,
     ProjectMembership,
     Cluster,
-    ClusterNode,
     Snapshot,
     BackupJob,
     AuditEvent,
-    SimulatedClusterData,
 ]
 
 __all__ = [
@@ -40,14 +37,12 @@ __all__ = [
     "AuditOutcome",
     "BackupJob",
     "Cluster",
-    "ClusterNode",
     "DeliveryType",
     "JobStatus",
     "OrgMembership",
     "Organization",
     "Project",
     "ProjectMembership",
-    "SimulatedClusterData",
     "Snapshot",
     "SnapshotStatus",
     "User",

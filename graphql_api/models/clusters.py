@@ -1,11 +1,11 @@
-"""Clusters and their nodes (the simulated fleet keeps node health here)."""
+"""Clusters: what the control plane knows of each (nodes are the data plane's)."""
 
 from __future__ import annotations
 
 from tortoise import fields
 from tortoise.models import Model
 
-from graphql_api.domain.clusters import ClusterState, ClusterTier, ClusterType, NodeRole
+from graphql_api.domain.clusters import ClusterState, ClusterTier, ClusterType
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.models.accounts import Project
 from graphql_api.models.base import id_field
@@ -34,20 +34,3 @@ class Cluster(Model):
         table = "clusters"
         unique_together = (("project", "name"),)
         ordering = ["name"]
-
-
-class ClusterNode(Model):
-    id = fields.IntField(primary_key=True)
-    cluster: fields.ForeignKeyRelation[Cluster] = fields.ForeignKeyField(
-        "models.Cluster", related_name="nodes", on_delete=fields.CASCADE
-    )
-    cluster_id: str
-    hostname = fields.CharField(max_length=255)
-    role = fields.CharEnumField(NodeRole, max_length=16)
-    healthy = fields.BooleanField(default=True)
-    replication_lag_ms = fields.IntField(default=0)
-
-    class Meta:
-        table = "cluster_nodes"
-        unique_together = (("cluster", "hostname"),)
-        ordering = ["hostname"]

@@ -75,15 +75,3 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_events"
-
-
-class SimulatedClusterData(Model):
-    """A simulated cluster's data after a restore: the archive it was restored from."""
-
-    cluster_id = fields.CharField(max_length=24, primary_key=True)
-    archive = fields.BinaryField()
-    restored_from_snapshot_id = fields.CharField(max_length=24)
-    restored_at = fields.DatetimeField()
-
-    class Meta:
-        table = "simulated_cluster_data"

@@ -9,22 +9,19 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from graphql_api import metrics
+from graphql_api.clock import FixedClock, utc_now
 from graphql_api.fleet.base import Fleet
-from graphql_api.models import JobStatus, Snapshot, SnapshotStatus
+from graphql_api.models import Cluster, JobStatus, Snapshot, SnapshotStatus
 from graphql_api.services import daily_snapshots as runs
 from graphql_api.services import restores
-from graphql_api.services.snapshots import clusters_by_id
+from graphql_api.services.clusters import address_of
 from graphql_api.settings import Settings
 from graphql_api.storage import Stores
 
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def default_worker_id() -> str:
@@ -44,14 +41,6 @@ class TickReport:
     restores_completed: int = 0
     restores_failed: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-class _FixedClock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
 
 
 class SnapshotScheduler:
@@ -84,7 +73,7 @@ class SnapshotScheduler:
         if now is None:
             clock, now = self.clock, self.clock()
         else:
-            clock = _FixedClock(now)
+            clock = FixedClock(now)
         metrics.LAST_TICK.set(now.timestamp())
         report = TickReport()
         report.queued, report.missed_slots = await runs.schedule_due_snapshots(now)
@@ -133,9 +122,11 @@ class SnapshotScheduler:
     async def _run(
         self, batch: list[Snapshot], report: TickReport, clock: Callable[[], datetime]
     ) -> None:
-        cluster_ids = list({s.cluster_id for s in batch})
-        clusters = await clusters_by_id(cluster_ids)
-        nodes = await self.fleet.nodes(cluster_ids)
+        clusters = {
+            c.id: address_of(c)
+            for c in await Cluster.filter(id__in=list({s.cluster_id for s in batch}))
+        }
+        nodes = await self.fleet.nodes(list(clusters.values()))
         gate = asyncio.Semaphore(self.concurrency)
 
         async def one(snapshot: Snapshot) -> Snapshot:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,7 +12,11 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
-from graphql_api.models import BackupJob, Cluster, ClusterNode, Organization, Project, Snapshot
+from graphql_api.clock import utc_now
+from graphql_api.domain.clusters import ClusterNodes
+from graphql_api.fleet.base import ClusterAddress, Fleet
+from graphql_api.fleet.simulated import SimulatedFleet
+from graphql_api.models import BackupJob, Cluster, Organization, Project, Snapshot
 from graphql_api.schema.accounts.dataloaders import organization_loader, project_loader
 from graphql_api.schema.backups.dataloaders import (
     JobCountKey,
@@ -28,10 +32,6 @@ from graphql_api.services.pagination import Page
 from graphql_api.settings import Settings, get_settings
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Loaders:
     """Fresh per request, so nothing cached outlives it."""
@@ -39,13 +39,15 @@ class Loaders:
     organization: DataLoader[str, Organization | None] = field(default_factory=organization_loader)
     project: DataLoader[str, Project | None] = field(default_factory=project_loader)
     cluster: DataLoader[str, Cluster | None] = field(default_factory=cluster_loader)
-    nodes: DataLoader[str, list[ClusterNode]] = field(default_factory=nodes_loader)
     snapshots: DataLoader[str, list[Snapshot]] = field(default_factory=snapshots_loader)
     job_counts: DataLoader[JobCountKey, int] = field(default_factory=job_count_loader)
     job_pages: DataLoader[JobPageKey, Page[BackupJob]] = field(init=False)
+    fleet: Fleet = field(default_factory=SimulatedFleet)
+    nodes: DataLoader[ClusterAddress, ClusterNodes] = field(init=False)
 
     def __post_init__(self) -> None:
         self.job_pages = job_page_loader(self.job_counts)  # its totalCounts batch in job_counts
+        self.nodes = nodes_loader(self.fleet)
 
 
 @dataclass

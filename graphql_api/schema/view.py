@@ -16,7 +16,9 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET, UnsetType
 
 from graphql_api.auth import AuthenticatedUser, unauthenticated_response
-from graphql_api.schema.context import Context, utc_now
+from graphql_api.clock import utc_now
+from graphql_api.fleet.base import Fleet
+from graphql_api.schema.context import Context, Loaders
 from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.services.access import load_principal
 from graphql_api.services.auth import authenticate
@@ -72,12 +74,14 @@ class GraphQLView(GraphQL[Context, None]):
         self,
         *args: object,
         settings: Settings,
+        fleet: Fleet,
         clock: Callable[[], datetime] = utc_now,
         **kwargs: object,
     ):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.clock = clock
         self.settings = settings
+        self.fleet = fleet
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not isinstance(scope.get("user"), AuthenticatedUser):
@@ -131,6 +135,7 @@ class GraphQLView(GraphQL[Context, None]):
             authenticated=principal,
             request=request,
             response=response,
+            loaders=Loaders(fleet=self.fleet),
             clock=self.clock,
             settings=self.settings,
         )

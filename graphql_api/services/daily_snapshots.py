@@ -20,9 +20,9 @@ from tortoise.expressions import Q
 from graphql_api import metrics
 from graphql_api.domain import retention, schedule
 from graphql_api.domain.attempts import retry_at
-from graphql_api.domain.clusters import ClusterTier, NodeHealth, pick_snapshot_source
+from graphql_api.domain.clusters import ClusterNodes, ClusterTier, pick_snapshot_source
 from graphql_api.domain.locations import storage_location_for_region
-from graphql_api.fleet.base import Fleet
+from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.models import BackupJob, Cluster, DeliveryType, Snapshot, SnapshotStatus
 from graphql_api.services import leases
 from graphql_api.storage import Stores
@@ -135,8 +135,8 @@ async def give_up_abandoned(now: datetime, limits: Limits, stores: Stores) -> in
 
 async def take_snapshot(
     snapshot: Snapshot,
-    cluster: Cluster,
-    nodes: list[NodeHealth],
+    cluster: ClusterAddress,
+    nodes: ClusterNodes,
     fleet: Fleet,
     stores: Stores,
     limits: Limits,
@@ -147,7 +147,15 @@ async def take_snapshot(
     location = snapshot.storage_location.value
     if snapshot.attempts > 1:  # bytes the interrupted attempt before may have left
         await store.delete(snapshot_key(snapshot, snapshot.attempts - 1))
-    source = pick_snapshot_source(nodes)
+    if nodes.unreachable is not None:
+        return await _attempt_failed(
+            snapshot,
+            f"The cluster could not be reached: {nodes.unreachable} Will retry while the "
+            "slot's day lasts.",
+            limits,
+            clock(),
+        )
+    source = pick_snapshot_source(nodes.nodes)
     if source is None:
         return await _attempt_failed(
             snapshot,

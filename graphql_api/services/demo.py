@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from graphql_api.clock import FixedClock
 from graphql_api.domain.clusters import ClusterTier, ClusterType, NodeRole
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.domain.roles import OrgRole, ProjectRole
@@ -117,34 +118,28 @@ async def _replay_history(project: Project, settings: Settings, now: datetime) -
     """Run the real scheduler hour by hour over the past days, with one outage:
     the Mumbai cluster's secondaries are down for a whole day, so that day's
     snapshot fails for want of a healthy secondary."""
-    from graphql_api.fleet import build_fleet
+    from graphql_api.fleet.simulated import SimulatedFleet
     from graphql_api.scheduler import SnapshotScheduler
     from graphql_api.storage import build_stores
 
-    clock = _ReplayClock(now - timedelta(days=HISTORY_DAYS, hours=20))
+    clock = FixedClock(now - timedelta(days=HISTORY_DAYS, hours=20))
+    fleet = SimulatedFleet(clock)
     engine = SnapshotScheduler(
-        build_fleet(settings), build_stores(settings), settings, clock=clock, worker_id="seed-demo"
+        fleet, build_stores(settings), settings, clock=clock, worker_id="seed-demo"
     )
-    mumbai = await Cluster.get(project=project, name=OUTAGE_CLUSTER)
-    failing_slot = latest_due_slot(mumbai.created_at, now - timedelta(days=OUTAGE_DAYS_AGO))
+    mumbai = clusters.address_of(await Cluster.get(project=project, name=OUTAGE_CLUSTER))
+    created = (await Cluster.get(id=mumbai.id)).created_at
+    failing_slot = latest_due_slot(created, now - timedelta(days=OUTAGE_DAYS_AGO))
     assert failing_slot is not None
     # Down from before the slot until its day is over: every retry fails.
     outage_start = failing_slot - timedelta(minutes=30)
     outage_end = failing_slot + SNAPSHOT_INTERVAL
     while clock.now <= now:
         down = outage_start <= clock.now < outage_end
-        await clusters.set_node_health(mumbai, healthy=not down, role=NodeRole.SECONDARY)
+        await fleet.set_node_health(mumbai, healthy=not down, role=NodeRole.SECONDARY)
         await engine.tick()
         clock.now += timedelta(hours=1)
-    await clusters.set_node_health(mumbai, healthy=True, role=NodeRole.SECONDARY)
-
-
-class _ReplayClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
+    await fleet.set_node_health(mumbai, healthy=True, role=NodeRole.SECONDARY)
 
 
 __all__ = ["DemoResult", "Organization", "seed_demo"]

@@ -13,7 +13,7 @@ from tortoise.expressions import Q
 from graphql_api.domain.clusters import ClusterState
 from graphql_api.domain.refusals import Refusal
 from graphql_api.domain.restores import RestoreRefusal, check_restore
-from graphql_api.fleet.base import Fleet
+from graphql_api.fleet.base import ArchiveInfo, Fleet
 from graphql_api.models import (
     AuditOutcome,
     BackupJob,
@@ -26,6 +26,7 @@ from graphql_api.models import (
 from graphql_api.services import audit, leases
 from graphql_api.services.access import Principal
 from graphql_api.services.backup_access import authorize_backup_management
+from graphql_api.services.clusters import address_of
 from graphql_api.services.daily_snapshots import Limits
 from graphql_api.storage import Stores
 
@@ -172,14 +173,18 @@ async def run_restore(
         return await _finish(job, token, clock(), "Interrupted too many times.", target)
     await Cluster.filter(id=target.id).update(state=ClusterState.RESTORING)
 
-    async def progress(percent: int) -> None:
+    size = snapshot.size_bytes or 0
+
+    async def progress(done_bytes: int) -> None:
+        percent = 99 * done_bytes // size if size else 0
         await BackupJob.filter(id=job.id, lease_owner=token).update(
             progress_percent=max(0, min(99, percent))
         )
 
     chunks = stores[snapshot.storage_location].get(snapshot.storage_key)
+    expected = ArchiveInfo(snapshot.id, snapshot.sha256 or "", size)
     try:
-        await fleet.restore(target, chunks, snapshot, progress)
+        await fleet.restore(address_of(target), chunks, expected, progress)
     except Exception as exc:
         log.exception("restore %s failed", job.id)
         return await _finish(job, token, clock(), f"Restore failed: {exc}", target)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graphql_api.models import Cluster, Project, Snapshot, SnapshotStatus
+from graphql_api.models import Project, Snapshot, SnapshotStatus
 from graphql_api.services.access import Principal
 from graphql_api.services.pagination import Order, Page, PageRequest, paginate_query
 from graphql_api.services.projects import require_id
@@ -43,7 +43,3 @@ async def snapshots_of_clusters(cluster_ids: list[str]) -> dict[str, list[Snapsh
     ):
         by_cluster[snapshot.cluster_id].append(snapshot)
     return by_cluster
-
-
-async def clusters_by_id(cluster_ids: list[str]) -> dict[str, Cluster]:
-    return {c.id: c for c in await Cluster.filter(id__in=cluster_ids)}

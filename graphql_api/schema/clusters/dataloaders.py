@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from collections import defaultdict
-
 from strawberry.dataloader import DataLoader
 
-from graphql_api.models import Cluster, ClusterNode
+from graphql_api.domain.clusters import ClusterNodes
+from graphql_api.fleet.base import ClusterAddress, Fleet
+from graphql_api.models import Cluster
 
 
 async def _clusters(ids: list[str]) -> list[Cluster | None]:
@@ -12,16 +12,15 @@ async def _clusters(ids: list[str]) -> list[Cluster | None]:
     return [found.get(i) for i in ids]
 
 
-async def _nodes(cluster_ids: list[str]) -> list[list[ClusterNode]]:
-    by_cluster: dict[str, list[ClusterNode]] = defaultdict(list)
-    for node in await ClusterNode.filter(cluster_id__in=cluster_ids).order_by("hostname"):
-        by_cluster[node.cluster_id].append(node)
-    return [by_cluster[i] for i in cluster_ids]
-
-
 def cluster_loader() -> DataLoader[str, Cluster | None]:
     return DataLoader(_clusters)
 
 
-def nodes_loader() -> DataLoader[str, list[ClusterNode]]:
-    return DataLoader(_nodes)
+def nodes_loader(fleet: Fleet) -> DataLoader[ClusterAddress, ClusterNodes]:
+    """Clusters' nodes as the data plane reports them, one batched call."""
+
+    async def load(clusters: list[ClusterAddress]) -> list[ClusterNodes]:
+        found = await fleet.nodes(clusters)
+        return [found[c.id] for c in clusters]
+
+    return DataLoader(load)

@@ -15,6 +15,7 @@ from graphql_api.schema.context import Info
 from graphql_api.schema.locations.types import CloudProvider, StorageLocation, storage_location
 from graphql_api.schema.pagination import Connection, page_request, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
+from graphql_api.services.clusters import address_of
 from graphql_api.services.jobs import ClusterJobs
 from graphql_api.services.pagination import PageRequest, paginate_list
 from graphql_api.services.snapshots import NEWEST_FIRST
@@ -40,7 +41,7 @@ class ClusterNode:
     replication_lag_ms: int
 
     @classmethod
-    def from_model(cls, n: models.ClusterNode) -> ClusterNode:
+    def from_domain(cls, n: clusters.NodeHealth) -> ClusterNode:
         return cls(
             hostname=n.hostname,
             role=n.role,
@@ -146,9 +147,12 @@ class Cluster:
         assert model is not None
         return Project.from_model(model)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Its nodes as the data plane reports them; empty when unreachable."
+    )
     async def nodes(self, info: Info) -> list[ClusterNode]:
-        return [ClusterNode.from_model(n) for n in await info.context.loaders.nodes.load(self.id)]
+        found = await info.context.loaders.nodes.load(address_of(self._model))
+        return [ClusterNode.from_domain(n) for n in found.nodes]
 
     @strawberry.field(description="Null for M10+ clusters, whose Cloud Backup has its own.")
     def backup_policy(self, info: Info) -> FlexBackupPolicy | None:
