@@ -21,11 +21,11 @@ from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from graphql_api.auth import ApiKeyBackend, AuthenticatedUser, on_auth_error
+from graphql_api.clock import utc_now
 from graphql_api.db import tortoise_config
 from graphql_api.domain import policy
 from graphql_api.domain.locations import STORAGE_LOCATION_RULES, storage_location_for_region
 from graphql_api.models import Snapshot
-from graphql_api.schema.context import utc_now
 from graphql_api.services import clusters as cluster_service
 from graphql_api.services import projects as project_service
 from graphql_api.services import snapshots as snapshot_service
@@ -70,7 +70,10 @@ async def backup_tab(request: Request) -> JSONResponse:
     assert found is not None
     rows = (await snapshot_service.snapshots_of_clusters([cluster.id]))[cluster.id]
     page = paginate_list(
-        rows, snapshot_service.NEWEST_FIRST, PageRequest(first=int(request.query_params["first"]))
+        rows,
+        snapshot_service.NEWEST_FIRST,
+        PageRequest(first=int(request.query_params["first"])),
+        Snapshot,
     )
     location = storage_location_for_region(cluster.cloud_provider, cluster.region)
     return JSONResponse({"cluster": {

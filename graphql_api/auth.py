@@ -41,12 +41,21 @@ class ApiKeyBackend(AuthenticationBackend):
         return AuthCredentials(["authenticated"]), AuthenticatedUser(await load_principal(user))
 
 
+def coded_error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """An HTTP-level refusal in the GraphQL response shape, so GraphQL clients
+    read it like any other error. Nothing was executed, so there is no ``data``
+    (GraphQL over HTTP), except on a 401, where clients have long seen null."""
+    body: dict[str, object] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    if status == 401:
+        body = {"data": None, **body}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
 def unauthenticated_response(detail: str = UNAUTHENTICATED_MESSAGE) -> Response:
-    """401 in the GraphQL response shape, so GraphQL clients read it like any error."""
-    return JSONResponse(
-        {"data": None, "errors": [{"message": detail, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer realm="flex-backup"'},
+    return coded_error_response(
+        401, "UNAUTHENTICATED", detail, {"WWW-Authenticate": 'Bearer realm="flex-backup"'}
     )
 
 

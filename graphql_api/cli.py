@@ -160,11 +160,11 @@ def create_user(
 @click.option("--description", default="", help="What the key is for.")
 def create_api_key(email: str, description: str) -> None:
     """Issue an API key; it is printed once and stored only as a hash."""
-    from graphql_api.models import User
+    from graphql_api.services.accounts import find_user
     from graphql_api.services.auth import issue_api_key
 
     async def work() -> str:
-        user = await User.get_or_none(email=email.strip().lower())
+        user = await find_user(email)
         if user is None:
             raise ServiceError(f"No user with email {email!r}.", code="NOT_FOUND")
         return (await issue_api_key(user, description)).token

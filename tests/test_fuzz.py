@@ -18,6 +18,7 @@ wall-clock budget per test, after which the remaining examples are skipped.
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -44,6 +45,21 @@ BUDGET_SECONDS = 45  # per test; examples past it are skipped
 REQUEST_TIMEOUT = 10
 
 UNEXPECTED_CODES = {"INTERNAL_SERVER_ERROR"}
+
+
+def _cursor(value: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+HOSTILE_CURSORS = [
+    base64.urlsafe_b64encode(b"[" * 50_000).decode(),
+    _cursor([None, None]),
+    _cursor([1, 2]),
+    _cursor(["x" * 70, "y" * 30]),
+    _cursor(["2026-11-20T12:00:00", "0" * 24]),
+    _cursor([{"a": 1}]),
+    "!!!",
+]
 KNOWN_SHAPE = """{
   viewer {
     email
@@ -126,6 +142,13 @@ def known_values(server: LiveServer) -> Iterator[None]:
     groups = zip_longest(projects * 3, completed, jobs * 3, others, orgs)
     ids = [i for group in groups for i in group if i is not None]
     text = st.text(st.characters(codec="utf-8"), max_size=30)
+    # Strings a careless or hostile client sends: NUL bytes, strings longer than
+    # any column, and cursors that are not ours (every connection takes them).
+    hostile = st.one_of(
+        st.sampled_from(HOSTILE_CURSORS),
+        st.text(st.characters(codec="utf-8"), min_size=65, max_size=400),
+        st.builds(lambda s: s + "\x00" + s, text),
+    )
     saved = dict(CUSTOM_SCALARS)
     schemathesis.graphql.scalar(
         "ID",
@@ -135,7 +158,9 @@ def known_values(server: LiveServer) -> Iterator[None]:
             text,
         ).map(nodes.String),
     )
-    schemathesis.graphql.scalar("String", st.one_of(st.sampled_from(names), text).map(nodes.String))
+    schemathesis.graphql.scalar(
+        "String", st.one_of(st.sampled_from(names), text, hostile).map(nodes.String)
+    )
     try:
         yield
     finally:
@@ -277,3 +302,60 @@ def test_fuzz_without_a_valid_key_returns_no_data(
     _run(strategy, UNAUTHENTICATED_EXAMPLES, check)
     assert not findings.problems, findings.report()
     assert findings.calls >= 10
+
+
+RAW_BODIES = [
+    b"null",
+    b"true",
+    b"5",
+    b'"x"',
+    b"[]",
+    b'{"query": "{ viewer { email } }\xff\xfe"}',
+    b'{"query": "query($v: String) { viewer { email } }", "variables": {"v": '
+    + b"[" * 100_000
+    + b"]" * 100_000
+    + b"}}",
+    b'{"query": "{ viewer { email } }", "variables": "x"}',
+    b'{"query": 5}',
+]
+
+
+def test_raw_bodies_are_answered_4xx_never_5xx(server: LiveServer) -> None:
+    """Bodies no GraphQL client would send: bare JSON values, invalid UTF-8,
+    variables nested 100k deep, then whatever bytes hypothesis makes up; each
+    is a 4xx with a coded GraphQL error, and the connection stays usable."""
+    findings = Findings(deadline=time.monotonic() + BUDGET_SECONDS / 3)
+    headers = {"Authorization": f"Bearer {server.api_key}", "Content-Type": "application/json"}
+    with httpx.Client(timeout=REQUEST_TIMEOUT) as http:
+
+        def check(body: bytes) -> None:
+            if findings.out_of_time():
+                return
+            findings.calls += 1
+            response = http.post(server.graphql_url, content=body, headers=headers)
+            answer = f"{body[:80]!r} -> HTTP {response.status_code}: {response.text[:300]}"
+            if response.status_code >= 500:
+                findings.add(f"HTTP {response.status_code}", answer)
+                return
+            parsed = _body(response)
+            if response.status_code >= 400:
+                codes = {(e.get("extensions") or {}).get("code") for e in parsed["errors"]}
+                if None in codes or not codes:
+                    findings.add("4xx without a code", answer)
+
+        for body in RAW_BODIES:
+            check(body)
+
+        @given(body=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
+        @settings(max_examples=150, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def arbitrary(body: bytes) -> None:
+            check(body)
+
+        arbitrary()
+        alive = http.post(server.graphql_url, json={"query": "{ viewer { email } }"},
+                          headers=headers)  # fmt: skip
+        assert alive.status_code == 200
+    assert "Traceback" not in server.log(), server.log()[-3000:]
+    assert not findings.problems, findings.report()
+    assert findings.calls >= len(RAW_BODIES)

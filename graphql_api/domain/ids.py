@@ -10,7 +10,7 @@ import re
 import secrets
 import time
 
-_ID_RE = re.compile(r"^[0-9a-f]{24}$")
+_ID_RE = re.compile(r"[0-9a-f]{24}")
 
 
 def new_id(now: float | None = None) -> str:
@@ -19,4 +19,4 @@ def new_id(now: float | None = None) -> str:
 
 
 def is_valid_id(value: str) -> bool:
-    return bool(_ID_RE.match(value))
+    return bool(_ID_RE.fullmatch(value))

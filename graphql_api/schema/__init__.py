@@ -3,6 +3,7 @@ queries and dataloaders side by side."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -16,13 +17,20 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graphql_api.schema.accounts.queries import AccountsQuery
 from graphql_api.schema.backups.mutations import BackupsMutation
 from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
-from graphql_api.schema.errors import MaskUnexpectedErrors, TagUnexpectedErrors, is_client_error
+from graphql_api.schema.errors import (
+    MaskUnexpectedErrors,
+    TagUnexpectedErrors,
+    is_client_error,
+    with_request_codes,
+)
 from graphql_api.schema.execution import FastLeafExecutionContext
 from graphql_api.schema.locations.queries import LocationsQuery
 from graphql_api.schema.projects.queries import ProjectsQuery
@@ -35,6 +43,34 @@ Subscription = merge_types("Subscription", (BackupsSubscription,))
 
 
 class Schema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Plain execution never runs a subscription (they stream over WebSocket):
+        a subscription sent as a POST is refused as a bad request, not half-run.
+        Errors raised before execution (parse, validation, variables) get their
+        codes here: strawberry reports some of them outside its extensions."""
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
+        if result.errors:
+            result.errors = with_request_codes(result.errors)
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:

@@ -12,7 +12,7 @@ import logging
 import uuid
 from typing import Any
 
-from graphql.error import GraphQLError
+from graphql.error import GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.extensions import MaskErrors
 
@@ -39,12 +39,45 @@ class ForbiddenError(CodedError):
         super().__init__(message, "FORBIDDEN")
 
 
+def request_error_code(error: GraphQLError) -> str | None:
+    """The code of an error raised before any field ran (nothing was executed):
+    the codes GraphQL clients already know (Apollo's). None for field errors."""
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.path is not None:
+        return None
+    if error.message.startswith("Variable '$"):  # graphql-core's variable coercion
+        return "BAD_USER_INPUT"
+    return "GRAPHQL_VALIDATION_FAILED" if error.original_error is None else None
+
+
 def is_client_error(error: GraphQLError) -> bool:
-    """Validation errors, coded refusals and permission-class denials."""
+    """Request errors, coded refusals and permission-class denials."""
     original = error.original_error
-    return original is None or isinstance(
-        original, CodedError | ServiceError | StrawberryGraphQLError
+    return (
+        original is None
+        or request_error_code(error) is not None
+        or isinstance(original, CodedError | ServiceError | StrawberryGraphQLError)
     )
+
+
+def with_request_codes(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The errors, each request error given its code (the rest already have one)."""
+    coded = []
+    for error in errors:
+        code = None if (error.extensions or {}).get("code") else request_error_code(error)
+        if code is not None:
+            error = GraphQLError(
+                message=error.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=error.original_error,
+                extensions={**(error.extensions or {}), "code": code},
+            )
+        coded.append(error)
+    return coded
 
 
 class MaskUnexpectedErrors(MaskErrors):

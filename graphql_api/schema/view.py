@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -15,7 +17,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET, UnsetType
 
-from graphql_api.auth import AuthenticatedUser, unauthenticated_response
+from graphql_api.auth import AuthenticatedUser, coded_error_response, unauthenticated_response
 from graphql_api.clock import utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.schema.context import Context, Loaders
@@ -25,6 +27,7 @@ from graphql_api.services.auth import authenticate
 from graphql_api.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 JSON = "application/json"
 
 
@@ -96,6 +99,36 @@ class GraphQLView(GraphQL[Context, None]):
             await response(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        """Strawberry answers a malformed request in plain text; clients get
+        the GraphQL error shape with a stable code instead."""
+        try:
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        except HTTPException as exc:
+            return coded_error_response(
+                exc.status_code, _HTTP_CODES.get(exc.status_code, "BAD_REQUEST"), exc.reason
+            )
+
+    def parse_json(self, data: str | bytes) -> dict[str, Any]:
+        """The body (or GET ``variables``) must be a JSON object; anything else
+        is the client's mistake: a 400, never a crash."""
+        try:
+            value = json.loads(data)
+        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, nested too deep
+            raise HTTPException(
+                400, "The request body is not valid JSON: UTF-8, and not nested too deep."
+            ) from None
+        if not isinstance(value, dict):
+            raise HTTPException(
+                400, 'The request body must be a JSON object such as {"query": "..."}.'
+            )
+        return value
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = _SubResponse()

@@ -5,6 +5,13 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from graphql_api.domain import roles
+from graphql_api.domain.names import (
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_USER_NAME_LENGTH,
+    could_be_stored,
+    normalize_email,
+)
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import Organization, OrgMembership, Project, ProjectMembership, User
 from graphql_api.services.access import Principal
@@ -17,10 +24,10 @@ from graphql_api.services.errors import (
 from graphql_api.services.projects import get_project
 
 
-def _clean_name(value: str, what: str, max_length: int = 64) -> str:
+def _clean_name(value: str, what: str, max_length: int = MAX_NAME_LENGTH) -> str:
     name = value.strip()
-    if not name or len(name) > max_length:
-        raise InvalidInputError(f"{what} must be 1 to {max_length} characters.")
+    if not could_be_stored(name, max_length):
+        raise InvalidInputError(f"{what} must be 1 to {max_length} characters, none of them NUL.")
     return name
 
 
@@ -39,13 +46,22 @@ async def create_project(organization: Organization, name: str) -> Project:
 
 
 async def create_user(email: str, name: str) -> User:
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
-        raise InvalidInputError(f"{email!r} is not an email address.")
+    email = normalize_email(email)
+    if "@" not in email or not could_be_stored(email, MAX_EMAIL_LENGTH):
+        raise InvalidInputError(f"{email[:MAX_EMAIL_LENGTH]!r} is not an email address.")
     try:
-        return await User.create(email=email, name=_clean_name(name, "User name", 128))
+        return await User.create(
+            email=email, name=_clean_name(name, "User name", MAX_USER_NAME_LENGTH)
+        )
     except IntegrityError:
         raise ConflictError(f"A user with email {email!r} already exists.") from None
+
+
+async def find_user(email: str) -> User | None:
+    email = normalize_email(email)
+    if not could_be_stored(email, MAX_EMAIL_LENGTH):
+        return None
+    return await User.get_or_none(email=email)
 
 
 async def grant_org_role(user: User, organization: Organization, role: OrgRole) -> None:
@@ -69,7 +85,7 @@ async def add_project_owner(
         raise ForbiddenError("Only Organization Owners and Project Owners may add Project Owners.")
     user = principal.user
     if user_email is not None:
-        found = await User.get_or_none(email=user_email.strip().lower())
+        found = await find_user(user_email)
         in_org = found is not None and (
             await OrgMembership.exists(user=found, organization_id=project.organization_id)
             or await ProjectMembership.exists(
@@ -77,7 +93,9 @@ async def add_project_owner(
             )
         )
         if found is None or not in_org:
-            raise NotFoundError(f"No user {user_email!r} in this project's organization.")
+            raise NotFoundError(
+                f"No user {user_email[:MAX_EMAIL_LENGTH]!r} in this project's organization."
+            )
         user = found
     await grant_project_role(user, project, ProjectRole.PROJECT_OWNER)
     return project

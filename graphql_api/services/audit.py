@@ -27,12 +27,17 @@ async def record(
         actor_email=actor.email,
         action=action,
         project_id=project_id,
-        target=target[:255],
+        target=_storable(target)[:255],
         outcome=outcome,
         code=code,
-        detail=detail,
+        detail=_storable(detail),
         job_id=job_id,
     )
+
+
+def _storable(text: str) -> str:
+    """Client-given text as PostgreSQL can store it: NUL bytes shown escaped."""
+    return text.replace("\x00", "\\x00")
 
 
 async def list_events(project_id: str, page: PageRequest) -> Page[AuditEvent]:

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from graphql_api.domain import schedule
 from graphql_api.domain.clusters import ClusterTier, ClusterType
+from graphql_api.domain.names import MAX_NAME_LENGTH, could_be_stored
 from graphql_api.domain.regions import CloudProvider, UnknownRegionError, find_region
 from graphql_api.fleet.base import ClusterAddress
 from graphql_api.models import Cluster, Project
@@ -31,8 +32,10 @@ async def create_cluster(
 ) -> Cluster:
     """A cluster, scheduled for its first snapshot a day after ``created_at``."""
     name = name.strip()
-    if not name or len(name) > 64:
-        raise InvalidInputError("Cluster name must be 1 to 64 characters.")
+    if not could_be_stored(name):
+        raise InvalidInputError(
+            f"Cluster name must be 1 to {MAX_NAME_LENGTH} characters, none of them NUL."
+        )
     try:
         find_region(provider, region)
     except UnknownRegionError as exc:
@@ -82,4 +85,6 @@ async def list_clusters(
 
 
 async def get_cluster(project: Project, name: str) -> Cluster | None:
+    if not could_be_stored(name):
+        return None
     return await Cluster.get_or_none(project_id=project.id, name=name)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from tortoise.expressions import Q
+from tortoise.fields import DatetimeField
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -84,33 +85,36 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, order: Order, sample: type[Model] | None = None) -> tuple[Any, ...]:
+def decode_cursor(cursor: str, order: Order, model: type[Model]) -> tuple[Any, ...]:
+    """The sort key a cursor names, each value checked against its column, so
+    no hand-made cursor reaches the database as anything but a valid value."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: "[[[[..."
         values = None
-    if not isinstance(values, list) or len(values) != len(order.fields):
-        raise InvalidInputError(f"Cursor {cursor!r} is not valid for this list.")
-    if sample is not None:
-        values = [
-            _from_json(sample, name, value) for name, value in zip(order.names, values, strict=True)
-        ]
-    return tuple(values)
+    if not isinstance(values, list) or len(values) != len(order.fields) or not cursor:
+        raise InvalidInputError(f"Cursor {cursor[:64]!r} is not valid for this list.")
+    return tuple(
+        _from_json(model, name, value) for name, value in zip(order.names, values, strict=True)
+    )
 
 
 def _from_json(model: type[Model], name: str, value: Any) -> Any:
-    from tortoise.fields import DatetimeField
-
-    if isinstance(model._meta.fields_map.get(name), DatetimeField):
-        if not isinstance(value, str):
-            raise InvalidInputError("Cursor is not valid for this list.")
+    field = model._meta.fields_map[name]
+    invalid = InvalidInputError("Cursor is not valid for this list.")
+    if not isinstance(value, str) or "\x00" in value:
+        raise invalid
+    if isinstance(field, DatetimeField):
         try:
-            return datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise InvalidInputError("Cursor is not valid for this list.") from None
-    if value is not None and not isinstance(value, str | int | float | bool):
-        raise InvalidInputError("Cursor is not valid for this list.")
+            raise invalid from None
+        if parsed.tzinfo is None:
+            raise invalid
+        return parsed
+    if len(value) > (getattr(field, "max_length", None) or len(value)):
+        raise invalid
     return value
 
 
@@ -160,13 +164,14 @@ def paginate_list(
     rows: Sequence[T],
     order: Order,
     request: PageRequest,
+    model: type[Model],
 ) -> Page[T]:
     """The same paging over rows already loaded (and already sorted by ``order``)."""
     size, cursor, backwards = request.validated()
     ordered = list(reversed(rows)) if backwards else list(rows)
     walk = order.reversed() if backwards else order
     if cursor is not None:
-        position = decode_cursor(cursor, order)
+        position = decode_cursor(cursor, order, model)
         ordered = [r for r in ordered if _is_after(walk, order.key(r), position)]
     page = ordered[:size]
     more = len(ordered) > size
@@ -188,14 +193,6 @@ def paginate_list(
 
 def _is_after(order: Order, values: tuple[Any, ...], position: tuple[Any, ...]) -> bool:
     for spec, value, pivot in zip(order.fields, values, position, strict=True):
-        if isinstance(value, datetime):
-            try:
-                pivot = datetime.fromisoformat(pivot)
-            except (TypeError, ValueError):
-                raise InvalidInputError("Cursor is not valid for this list.") from None
-        try:
-            if value != pivot:
-                return bool(value < pivot) if spec.startswith("-") else bool(value > pivot)
-        except TypeError:
-            raise InvalidInputError("Cursor is not valid for this list.") from None
+        if value != pivot:
+            return bool(value < pivot) if spec.startswith("-") else bool(value > pivot)
     return False

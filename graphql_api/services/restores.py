@@ -26,7 +26,7 @@ from graphql_api.models import (
 from graphql_api.services import audit, leases
 from graphql_api.services.access import Principal
 from graphql_api.services.backup_access import authorize_backup_management
-from graphql_api.services.clusters import address_of
+from graphql_api.services.clusters import address_of, get_cluster
 from graphql_api.services.daily_snapshots import Limits
 from graphql_api.storage import Stores
 
@@ -53,7 +53,7 @@ async def request_restore(
     allowed = await authorize_backup_management(principal, ACTION, snapshot_id, target_project_id)
     snapshot, target_project = allowed.snapshot, allowed.target_project
     assert target_project is not None
-    target = await Cluster.get_or_none(project_id=target_project.id, name=target_cluster_name)
+    target = await get_cluster(target_project, target_cluster_name)
     refusals: list[Refusal] = []
     if snapshot.status is not SnapshotStatus.COMPLETED:
         refusals.append(

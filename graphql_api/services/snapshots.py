@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from graphql_api.domain.names import could_be_stored
 from graphql_api.models import Project, Snapshot, SnapshotStatus
 from graphql_api.services.access import Principal
 from graphql_api.services.pagination import Order, Page, PageRequest, paginate_query
@@ -19,7 +20,10 @@ async def list_project_snapshots(
 ) -> Page[Snapshot]:
     query = Snapshot.filter(project_id=project.id)
     if cluster_name is not None:
-        query = query.filter(cluster__name=cluster_name)
+        if not could_be_stored(cluster_name):
+            query = query.filter(id__in=[])  # no cluster has such a name
+        else:
+            query = query.filter(cluster__name=cluster_name)
     if status is not None:
         query = query.filter(status=status)
     return await paginate_query(query, NEWEST_FIRST, page)

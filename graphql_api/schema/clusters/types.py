@@ -18,6 +18,7 @@ from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
 from graphql_api.services.clusters import address_of
 from graphql_api.services.jobs import ClusterJobs
 from graphql_api.services.pagination import PageRequest, paginate_list
+from graphql_api.services.projects import require_id
 from graphql_api.services.snapshots import NEWEST_FIRST
 
 if TYPE_CHECKING:
@@ -175,11 +176,14 @@ class Cluster:
         rows = await info.context.loaders.snapshots.load(self.id)
         if status is not None:
             rows = [s for s in rows if s.status == status]
-        page = paginate_list(rows, NEWEST_FIRST, page_request(first, after, last, before))
+        page = paginate_list(
+            rows, NEWEST_FIRST, page_request(first, after, last, before), models.Snapshot
+        )
         return to_connection(page, Snapshot.from_model)
 
     @strawberry.field
     async def snapshot(self, info: Info, id: strawberry.ID) -> Snapshot | None:
+        require_id(id, "Snapshot id")
         rows = await info.context.loaders.snapshots.load(self.id)
         return next((Snapshot.from_model(s) for s in rows if s.id == id), None)
 
