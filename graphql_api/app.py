@@ -39,6 +39,8 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers and every storage location is reachable."""
     checks: dict[str, str] = {}
+    problems = request.app.state.settings.production_problems()
+    checks["settings"] = " ".join(problems) if problems else "ok"
     try:
         await connections.get("default").execute_query("SELECT 1")
         checks["database"] = "ok"

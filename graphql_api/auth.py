@@ -11,7 +11,7 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
-from graphql_api.services.access import Principal, load_principal
+from graphql_api.services.access import Principal
 from graphql_api.services.auth import authenticate
 
 UNAUTHENTICATED_MESSAGE = "A valid API key is required: send 'Authorization: Bearer <api key>'."
@@ -35,10 +35,10 @@ class ApiKeyBackend(AuthenticationBackend):
         header = conn.headers.get("authorization")
         if header is None:
             return None
-        user = await authenticate(header)
-        if user is None:
+        principal = await authenticate(header)
+        if principal is None:
             raise AuthenticationError("The API key is missing, malformed, unknown or revoked.")
-        return AuthCredentials(["authenticated"]), AuthenticatedUser(await load_principal(user))
+        return AuthCredentials(["authenticated"]), AuthenticatedUser(principal)
 
 
 def coded_error_response(

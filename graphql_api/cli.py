@@ -14,9 +14,17 @@ from tortoise import Tortoise
 from graphql_api.db import tortoise_config
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.services.errors import ServiceError
-from graphql_api.settings import get_settings
+from graphql_api.settings import Settings, get_settings
 
 T = TypeVar("T")
+
+
+def startable_settings() -> Settings:
+    """The settings, or exit with one line saying what production lacks."""
+    settings = get_settings()
+    if problems := settings.production_problems():
+        raise click.ClickException(" ".join(problems))
+    return settings
 
 
 def run_with_orm(work: Callable[[], Awaitable[T]]) -> T:
@@ -59,7 +67,7 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool | N
     """Serve the API (GraphiQL at /graphql)."""
     import uvicorn
 
-    settings = get_settings()
+    settings = startable_settings()
     uvicorn.run(
         "graphql_api.app:create_app",
         factory=True,
@@ -199,7 +207,7 @@ def scheduler(once: bool) -> None:
     from graphql_api.scheduler.runner import run_until
     from graphql_api.storage import build_stores
 
-    settings = get_settings()
+    settings = startable_settings()
 
     async def work() -> None:
         engine = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)

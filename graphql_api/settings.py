@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -53,17 +56,31 @@ class Settings(BaseSettings):
     download_link_ttl_seconds: int = Field(default=4 * 3600, ge=60)
     progress_poll_seconds: float = Field(default=0.5, gt=0)
 
+    def production_problems(self) -> list[str]:
+        """What production needs and is missing; empty in development, where
+        every secret has a safe local default."""
+        if self.environment != "production":
+            return []
+        problems = []
+        if not self.signing_key:
+            problems.append(
+                "SIGNING_KEY must be set in production: it signs download links and must be "
+                "the same on every replica (e.g. openssl rand -hex 32)."
+            )
+        elif len(self.signing_key) < MIN_SECRET_LENGTH:
+            problems.append(
+                f"SIGNING_KEY must be at least {MIN_SECRET_LENGTH} characters in production "
+                "(e.g. openssl rand -hex 32)."
+            )
+        return problems
+
     def download_signing_key(self) -> str:
         """SIGNING_KEY, or in development a key kept in var/ so links survive restarts."""
         if self.signing_key:
             return self.signing_key
         if self.environment == "production":
             raise RuntimeError("SIGNING_KEY must be set in production (signs download links)")
-        path = Path("var/signing.key")
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        return path.read_text(encoding="utf-8").strip()
+        return _local_secret(Path("var/signing.key"))
 
     @property
     def introspection(self) -> bool:
@@ -76,6 +93,19 @@ class Settings(BaseSettings):
         if self.graphiql_enabled is None:
             return self.environment == "development"
         return self.graphiql_enabled
+
+
+def _local_secret(path: Path) -> str:
+    """A development secret kept in a file only its owner can read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        path.chmod(0o600)  # an older version wrote it world-readable
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text(encoding="utf-8").strip()
 
 
 @lru_cache

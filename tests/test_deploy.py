@@ -32,7 +32,7 @@ from tests.conftest import ROOT, free_port
 DOCKER = ROOT / "docker"
 COMPOSE = DOCKER / "compose.yaml"
 VENV_BIN = Path(sys.executable).parent
-SECRETS = {"SIGNING_KEY": "deploy-test-signing-key"}
+SECRETS = {"SIGNING_KEY": "deploy-test-signing-key-0123456789abcdef"}
 
 
 def _check_compose(path: Path) -> subprocess.CompletedProcess[str]:
@@ -192,7 +192,7 @@ def test_image_start_command_serves_ready_in_production(
         assert subprocess.run(healthcheck, env=env, check=False).returncode == 0  # noqa: S603
         base = f"http://127.0.0.1:{port}"
         checks = httpx.get(f"{base}/readyz").json()["checks"]
-        assert checks == {"database": "ok"} | {
+        assert checks == {"database": "ok", "settings": "ok"} | {
             f"storage:{loc.value}": "ok" for loc in StorageLocation
         }
         page = httpx.get(f"{base}/graphql", headers={"Accept": "text/html"})

@@ -348,3 +348,30 @@ async def test_target_shows_restoring_and_an_interrupted_restore_is_retried(
     assert job.status is JobStatus.COMPLETED and job.attempts == 2
     state = await gql(state_q, owner, {"p": project.id})
     assert state["data"]["cluster"]["stateName"] == "IDLE"
+
+
+class BrokenRestoreFleet(SimulatedFleet):
+    async def restore(self, cluster, archive, expected, progress) -> None:  # type: ignore[no-untyped-def]
+        raise OSError("[Errno 28] No space left on device: '/srv/mongo/staging/app.orders'")
+
+
+async def test_a_failed_restore_says_why_without_leaking_paths(
+    gql: GraphQLClient, world: World
+) -> None:
+    project = await world.project()
+    snapshot = await _snapshot(world, project)
+    await world.cluster(project, "target")
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    body = await gql(RESTORE, owner, _restore_input(snapshot, project, "target"))
+    job_id = body["data"]["restoreSnapshot"]["job"]["id"]
+    settings = get_settings()
+    worker = SnapshotScheduler(BrokenRestoreFleet(), build_stores(settings), settings)
+    report = await worker.tick(CREATED + timedelta(days=1, hours=1))
+    assert report.restores_failed == 1
+    shown = await gql(
+        "query($j: ID!) { backupJob(id: $j) { status failureReason } }", owner, {"j": job_id}
+    )
+    job = shown["data"]["backupJob"]
+    assert job["status"] == "FAILED"
+    assert "/srv" not in job["failureReason"] and "Errno" not in job["failureReason"]
+    assert "error id" in job["failureReason"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import logging
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from graphql_api.scheduler import SnapshotScheduler, runner
 from graphql_api.services.clusters import address_of
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
+from graphql_api.storage.base import StoredObject
 from graphql_api.storage.local import LocalStore
 from tests.conftest import NOW, World
 
@@ -386,3 +389,31 @@ async def test_interrupted_too_often_is_failed_with_reason(world: World, tmp_pat
     assert snap.status is SnapshotStatus.FAILED
     assert "after 1 interrupted attempt" in (snap.failure_reason or "")
     assert await stores[StorageLocation.USA].keys() == []
+
+
+class DeniedStore(LocalStore):
+    """A store whose disk refuses writes, as an OS error naming the file."""
+
+    async def put(self, key: str, chunks: AsyncIterator[bytes]) -> StoredObject:
+        async for _ in chunks:
+            break
+        raise PermissionError(f"[Errno 1] Operation not permitted: '{self.root / key}'")
+
+
+async def test_failure_reasons_are_sentences_and_the_details_go_to_the_log(
+    world: World, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    cluster = await world.cluster(await world.project(), created_at=CREATED)
+    stores = build_stores(settings)
+    stores[StorageLocation.USA] = DeniedStore(settings.snapshot_root / "USA")
+    engine = SnapshotScheduler(SimulatedFleet(), stores, settings)
+    with caplog.at_level(logging.ERROR):
+        await engine.tick(CREATED + DAY)
+    [snap] = await _snapshots(cluster)
+    reason = snap.failure_reason or ""
+    assert str(settings.snapshot_root) not in reason and "/" not in reason, reason
+    assert "Errno" not in reason and "Operation not permitted" not in reason
+    error_id = re.search(r"error id ([0-9a-f]{32})", reason)
+    assert error_id, reason
+    logged = [r for r in caplog.records if error_id.group(1) in r.getMessage()]
+    assert logged and "Operation not permitted" in str(logged[0].exc_info[1])

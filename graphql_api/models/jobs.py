@@ -33,6 +33,8 @@ class BackupJob(Model):
     snapshot_id = fields.CharField(max_length=24, db_index=True)
     snapshot_finished_at = fields.DatetimeField(null=True)
     requested_by_id = fields.CharField(max_length=24)
+    # The API key it was requested with: a download link dies with that key.
+    requested_by_key_id = fields.CharField(max_length=24, null=True)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField(null=True)  # downloads: when the link stops working
     revoked_at = fields.DatetimeField(null=True)

@@ -22,7 +22,6 @@ from graphql_api.clock import utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.schema.context import Context, Loaders
 from graphql_api.schema.errors import UnauthenticatedError
-from graphql_api.services.access import load_principal
 from graphql_api.services.auth import authenticate
 from graphql_api.settings import Settings
 
@@ -179,8 +178,8 @@ class GraphQLView(GraphQL[Context, None]):
         if context.authenticated is None:
             params = context.connection_params or {}
             header = params.get("Authorization") or params.get("authorization")
-            user = await authenticate(header if isinstance(header, str) else None)
-            if user is None:
+            principal = await authenticate(header if isinstance(header, str) else None)
+            if principal is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
-            context.authenticated = await load_principal(user)
+            context.authenticated = principal
         return UNSET

@@ -17,6 +17,7 @@ class Principal:
     user: User
     org_roles: dict[str, frozenset[OrgRole]]
     project_roles: dict[str, frozenset[ProjectRole]]
+    api_key_id: str | None = None  # the key this request came with; None for the CLI
 
     def roles_in(self, project: Project) -> tuple[frozenset[OrgRole], frozenset[ProjectRole]]:
         return (
@@ -28,7 +29,11 @@ class Principal:
         return roles.can_read_project(*self.roles_in(project))
 
     def can_manage_backups(self, project: Project) -> bool:
-        return roles.can_manage_backups(self.roles_in(project)[1])
+        return self.owns_project(project.id)
+
+    def owns_project(self, project_id: str) -> bool:
+        """Project Owner of it: the role that manages backups (no I/O)."""
+        return roles.can_manage_backups(self.project_roles.get(project_id, frozenset()))
 
     @property
     def owned_org_ids(self) -> list[str]:
@@ -39,7 +44,7 @@ class Principal:
         return Q(id__in=list(self.project_roles)) | Q(organization_id__in=self.owned_org_ids)
 
 
-async def load_principal(user: User) -> Principal:
+async def load_principal(user: User, api_key_id: str | None = None) -> Principal:
     org_roles: dict[str, set[OrgRole]] = defaultdict(set)
     for org_id, org_role in await OrgMembership.filter(user=user).values_list(
         "organization_id", "role"
@@ -54,4 +59,5 @@ async def load_principal(user: User) -> Principal:
         user=user,
         org_roles={k: frozenset(v) for k, v in org_roles.items()},
         project_roles={k: frozenset(v) for k, v in project_roles.items()},
+        api_key_id=api_key_id,
     )

@@ -25,6 +25,7 @@ from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.models import BackupJob, Cluster, DeliveryType, Snapshot, SnapshotStatus
 from graphql_api.services import leases
+from graphql_api.services.failures import failure_reason
 from graphql_api.storage import Stores
 
 log = logging.getLogger("graphql_api.snapshots")
@@ -170,8 +171,10 @@ async def take_snapshot(
         stored = await store.put(key, fleet.dump(cluster, source, snapshot.scheduled_time))
     except Exception as exc:
         await store.delete(key)
-        log.exception("snapshot %s attempt %s failed", snapshot.id, snapshot.attempts)
-        return await _attempt_failed(snapshot, f"Dump or upload failed: {exc}", limits, clock())
+        reason = failure_reason(
+            "The dump or its upload", exc, log, snapshot=snapshot.id, attempt=snapshot.attempts
+        )
+        return await _attempt_failed(snapshot, reason, limits, clock())
     finished = clock()
     changes = {
         "status": SnapshotStatus.COMPLETED,

@@ -7,13 +7,17 @@ from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from graphql_api.domain.roles import ProjectRole
 from graphql_api.models import (
+    ApiKey,
     AuditOutcome,
     BackupJob,
     DeliveryType,
     JobStatus,
+    ProjectMembership,
     Snapshot,
     SnapshotStatus,
+    User,
 )
 from graphql_api.services import audit
 from graphql_api.services.access import Principal
@@ -23,6 +27,8 @@ from graphql_api.services.jobs import get_job
 from graphql_api.settings import Settings
 
 ACTION = "DOWNLOAD_REQUESTED"
+REVOKED = "DOWNLOAD_REVOKED"
+LINK_REFUSED = "DOWNLOAD_LINK_REFUSED"
 
 
 class SnapshotNotDownloadable(ServiceError):
@@ -61,6 +67,7 @@ async def request_download(
         snapshot_id=snapshot.id,
         snapshot_finished_at=snapshot.finish_time,
         requested_by_id=principal.user.id,
+        requested_by_key_id=principal.api_key_id,
         created_at=now,
         finished_at=now,
         progress_percent=100,
@@ -89,7 +96,11 @@ class Download:
 
 
 async def resolve_link(token: str, settings: Settings, now: datetime) -> Download:
-    """The job and snapshot a link serves, or LinkError (403 tampered, 410 gone)."""
+    """The job and snapshot a link serves, or LinkError (403 tampered, 410 gone).
+
+    The link is its requester's credential, so it works only while they still
+    hold what it was issued on: the Project Owner role and the API key. That
+    is checked here, at every download, whatever revoked them."""
     try:
         job_id = _serializer(settings).loads(token)
     except BadSignature:
@@ -97,14 +108,69 @@ async def resolve_link(token: str, settings: Settings, now: datetime) -> Downloa
     job = await BackupJob.get_or_none(id=job_id, delivery_type=DeliveryType.DOWNLOAD)
     if job is None:
         raise LinkError(410, "This download link no longer exists.")
-    if job.revoked_at is not None:
-        raise LinkError(410, "This download link was revoked.")
     if job.expires_at is None or now >= job.expires_at:
         raise LinkError(410, "This download link has expired; request a new download.")
+    if lost := await _requester_lost(job):
+        requester = await User.get_or_none(id=job.requested_by_id)
+        await audit.record(
+            requester or User(id=job.requested_by_id, email="(deleted user)"),
+            LINK_REFUSED, project_id=job.project_id, target=job.snapshot_id,
+            outcome=AuditOutcome.REFUSED, code="REQUESTER_LOST_ACCESS", detail=lost,
+            job_id=job.id,
+        )  # fmt: skip
+        raise LinkError(410, lost)
+    if job.revoked_at is not None:
+        raise LinkError(410, "This download link was revoked.")
     snapshot = await Snapshot.get_or_none(id=job.snapshot_id)
     if snapshot is None or snapshot.storage_key is None:
         raise LinkError(410, "The snapshot was deleted by retention (the last 8 are kept).")
     return Download(job=job, snapshot=snapshot)
+
+
+async def _requester_lost(job: BackupJob) -> str | None:
+    """Why the link's requester no longer vouches for it, or None."""
+    if job.requested_by_key_id is not None and not await ApiKey.exists(
+        id=job.requested_by_key_id, revoked_at=None
+    ):
+        return "This download link stopped working: the API key that requested it was revoked."
+    if not await ProjectMembership.exists(
+        user_id=job.requested_by_id, project_id=job.project_id, role=ProjectRole.PROJECT_OWNER
+    ):
+        return (
+            "This download link stopped working: the person who requested it is no longer "
+            "Project Owner of the project."
+        )
+    return None
+
+
+async def revoke_links(
+    actor: User,
+    now: datetime,
+    reason: str,
+    *,
+    key_ids: list[str] | None = None,
+    requested_by: User | None = None,
+    project_id: str | None = None,
+) -> int:
+    """Stop the live links requested with these keys (or by this person in this
+    project), each audited with the reason."""
+    query = BackupJob.filter(
+        delivery_type=DeliveryType.DOWNLOAD, revoked_at=None, expires_at__gt=now
+    )
+    if key_ids is not None:
+        query = query.filter(requested_by_key_id__in=key_ids)
+    if requested_by is not None:
+        query = query.filter(requested_by_id=requested_by.id)
+    if project_id is not None:
+        query = query.filter(project_id=project_id)
+    jobs = list(await query)
+    for job in jobs:
+        if await BackupJob.filter(id=job.id, revoked_at=None).update(revoked_at=now):
+            await audit.record(
+                actor, REVOKED, project_id=job.project_id, target=job.snapshot_id,
+                outcome=AuditOutcome.ALLOWED, detail=reason, job_id=job.id,
+            )  # fmt: skip
+    return len(jobs)
 
 
 async def revoke_download(principal: Principal, job_id: str, now: datetime) -> BackupJob:

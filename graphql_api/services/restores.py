@@ -28,6 +28,7 @@ from graphql_api.services.access import Principal
 from graphql_api.services.backup_access import authorize_backup_management
 from graphql_api.services.clusters import address_of, get_cluster
 from graphql_api.services.daily_snapshots import Limits
+from graphql_api.services.failures import failure_reason
 from graphql_api.storage import Stores
 
 log = logging.getLogger(__name__)
@@ -186,8 +187,8 @@ async def run_restore(
     try:
         await fleet.restore(address_of(target), chunks, expected, progress)
     except Exception as exc:
-        log.exception("restore %s failed", job.id)
-        return await _finish(job, token, clock(), f"Restore failed: {exc}", target)
+        reason = failure_reason("The restore", exc, log, job=job.id)
+        return await _finish(job, token, clock(), reason, target)
     return await _finish(job, token, clock(), None, target)
 
 

@@ -154,5 +154,6 @@ class BackupsMutation:
     ) -> AddProjectOwnerPayload:
         ctx = info.context
         project = await accounts.add_project_owner(ctx.principal, project_id, user_email)
-        ctx.authenticated = await load_principal(ctx.principal.user)  # roles just changed
+        # Roles just changed: later fields of this request see the new ones.
+        ctx.authenticated = await load_principal(ctx.principal.user, ctx.principal.api_key_id)
         return AddProjectOwnerPayload(project=Project.from_model(project))

@@ -73,10 +73,15 @@ class BackupJob:
             _model=j,
         )
 
-    @strawberry.field(description="Downloads: the signed link, null once expired or revoked.")
+    @strawberry.field(
+        description="Downloads: the signed link, for Project Owners of the snapshot's project "
+        "only (the link is the credential); null for anyone else, and once expired or revoked."
+    )
     def snapshot_url(self, info: Info) -> str | None:
         job = self._model
         if job.delivery_type is not models.DeliveryType.DOWNLOAD or job.revoked_at:
+            return None
+        if not info.context.principal.owns_project(job.project_id):
             return None
         if job.expires_at is None or info.context.clock() >= job.expires_at:
             return None
