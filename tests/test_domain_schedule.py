@@ -4,9 +4,10 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from graphql_api.domain.attempts import DAY_ENDED, after_failure, day_ended_reason
 from graphql_api.domain.clusters import ClusterTier
 from graphql_api.domain.policy import flex_backup_policy
-from graphql_api.domain.retention import SnapshotRef, expiration, to_prune
+from graphql_api.domain.retention import SnapshotRef, expiration, expirations, to_prune
 from graphql_api.domain.roles import (
     ORG_OWNER_MUST_JOIN,
     OrgRole,
@@ -85,3 +86,42 @@ def test_role_rules() -> None:
     assert manage_backups_refusal(set(), {ProjectRole.PROJECT_OWNER}) is None
     assert manage_backups_refusal({OrgRole.ORG_OWNER}, set()) == ORG_OWNER_MUST_JOIN
     assert "Project Owner" in (manage_backups_refusal(set(), {ProjectRole.PROJECT_READ_ONLY}) or "")
+
+
+def test_expirations_follow_the_last_eight_completed() -> None:
+    day = lambda n: CREATED + n * DAY  # noqa: E731
+    done = [SnapshotRef(str(i), day(i), completed=True, finished=True) for i in range(1, 9)]
+    assert expirations(done) == {str(i): day(8 + i) for i in range(1, 9)}
+    # Day 9 failed for good: every kept snapshot falls out a day later.
+    failed = [*done, SnapshotRef("9", day(9), completed=False, finished=True)]
+    assert expirations(failed) == {str(i): day(9 + i) for i in range(1, 9)}
+    # Day 9 in flight, retried at 03:00: the oldest goes when that attempt succeeds.
+    retry = day(9) + timedelta(hours=3)
+    flying = [*done, SnapshotRef("9", day(9), completed=False, finished=False, next_attempt=retry)]
+    found = expirations(flying)
+    assert found["1"] == retry
+    assert found["2"] == day(10) and found["8"] == day(16)
+
+
+def test_a_failure_is_retried_within_its_day_only() -> None:
+    slot = CREATED + DAY
+    first = after_failure(
+        "No healthy secondary.", attempts=1, now=slot, scheduled_time=slot,
+        max_attempts=24, retry_delay=timedelta(hours=1),
+    )  # fmt: skip
+    assert first.retry_at == slot + timedelta(hours=1)
+    assert first.reason == "No healthy secondary. Will retry while the slot's day lasts."
+    late = after_failure(
+        "No healthy secondary.", attempts=5, now=slot + timedelta(hours=23, minutes=30),
+        scheduled_time=slot, max_attempts=24, retry_delay=timedelta(hours=1),
+    )  # fmt: skip
+    assert late.retry_at is None
+    assert "day ended" in late.reason and "retry" not in late.reason.lower()
+    spent = after_failure(
+        "Boom.", attempts=3, now=slot, scheduled_time=slot,
+        max_attempts=3, retry_delay=timedelta(hours=1),
+    )  # fmt: skip
+    assert spent.retry_at is None and spent.reason == "Boom. Given up after 3 attempt(s)."
+    assert day_ended_reason(first.reason, attempts=1, was_running=False) == (
+        f"No healthy secondary. {DAY_ENDED}"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from graphql_api.domain.schedule import SNAPSHOT_INTERVAL
 
@@ -12,7 +12,7 @@ RETAINED_SNAPSHOTS = 8
 
 
 def expiration(scheduled_time: datetime) -> datetime:
-    """When a snapshot falls out, if every later daily snapshot succeeds."""
+    """The newest snapshot's expiration: it falls out once 8 newer ones complete."""
     return scheduled_time + RETAINED_SNAPSHOTS * SNAPSHOT_INTERVAL
 
 
@@ -22,6 +22,7 @@ class SnapshotRef:
     scheduled_time: datetime
     completed: bool
     finished: bool  # completed or failed for good; in-flight work is never pruned
+    next_attempt: datetime | None = None  # in flight: when it is tried next, if known
 
 
 def to_prune(snapshots: Sequence[SnapshotRef], keep: int = RETAINED_SNAPSHOTS) -> list[str]:
@@ -40,4 +41,33 @@ def to_prune(snapshots: Sequence[SnapshotRef], keep: int = RETAINED_SNAPSHOTS) -
     return doomed
 
 
-RETENTION_PERIOD: timedelta = RETAINED_SNAPSHOTS * SNAPSHOT_INTERVAL
+def expirations(
+    snapshots: Sequence[SnapshotRef], keep: int = RETAINED_SNAPSHOTS
+) -> dict[str, datetime]:
+    """When each completed snapshot falls out of the last ``keep`` completed,
+    if every later daily slot succeeds.
+
+    A snapshot with ``c`` newer completed ones falls out at the ``keep - c``-th
+    success after it: first the slots in flight (at their next attempt), then
+    the future daily slots after the cluster's newest. A slot that fails for
+    good does not count, so it moves every kept snapshot's expiration a day.
+    """
+    if not snapshots:
+        return {}
+    newest_first = sorted(snapshots, key=lambda s: s.scheduled_time, reverse=True)
+    newest = newest_first[0].scheduled_time
+    found: dict[str, datetime] = {}
+    completed_newer = 0
+    in_flight: list[datetime] = []  # next attempts of the newer slots in flight
+    for ref in newest_first:
+        if ref.completed:
+            needed = max(keep - completed_newer, 1)
+            upcoming = sorted(in_flight)
+            if needed <= len(upcoming):
+                found[ref.id] = upcoming[needed - 1]
+            else:
+                found[ref.id] = newest + (needed - len(upcoming)) * SNAPSHOT_INTERVAL
+            completed_newer += 1
+        elif not ref.finished:
+            in_flight.append(max(ref.scheduled_time, ref.next_attempt or ref.scheduled_time))
+    return found

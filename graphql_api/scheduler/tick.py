@@ -36,7 +36,8 @@ class TickReport:
     completed: int = 0
     retrying: int = 0
     failed: int = 0
-    abandoned: int = 0
+    abandoned: int = 0  # given up: their day ended, or their workers kept dying
+    swept: int = 0  # stale temporary objects removed from the stores
     pruned: int = 0
     restores_completed: int = 0
     restores_failed: int = 0
@@ -77,8 +78,8 @@ class SnapshotScheduler:
         metrics.LAST_TICK.set(now.timestamp())
         report = TickReport()
         report.queued, report.missed_slots = await runs.schedule_due_snapshots(now)
-        report.abandoned = await runs.give_up_abandoned(now, self.limits, self.stores)
-        touched: set[str] = set()
+        report.swept = await self._sweep()
+        report.abandoned, touched = await runs.give_up(now, self.limits, self.stores)
         while not self.stopping and (
             batch := await runs.claim_snapshots(now, self.worker_id, self.limits)
         ):
@@ -99,6 +100,16 @@ class SnapshotScheduler:
                     report.restores_failed += done.status is JobStatus.FAILED
         metrics.LAST_SUCCESSFUL_TICK.set(now.timestamp())
         return report
+
+    async def _sweep(self) -> int:
+        """Temporary objects older than a lease were left by a killed writer."""
+        swept = 0
+        for store in self.stores.values():
+            try:
+                swept += await store.sweep(self.limits.lease)
+            except Exception:  # a store down for a moment must not stop snapshots
+                log.exception("sweeping %s failed", store.name)
+        return swept
 
     @contextlib.contextmanager
     def _holding(

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from graphql_api import metrics
-from graphql_api.domain import retention, schedule
-from graphql_api.domain.attempts import retry_at
+from graphql_api.domain import attempts, retention, schedule
 from graphql_api.domain.clusters import ClusterNodes, ClusterTier, pick_snapshot_source
 from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.fleet.base import ClusterAddress, Fleet
@@ -44,47 +44,86 @@ def snapshot_key(snapshot: Snapshot, attempt: int) -> str:
     return f"{snapshot.project_id}/{snapshot.cluster_id}/{snapshot.id}-{attempt}.archive.gz"
 
 
-async def schedule_due_snapshots(now: datetime) -> tuple[int, int]:
-    """Queue one snapshot per due Flex cluster for its latest slot; (queued, missed)."""
-    due = await Cluster.filter(
-        next_snapshot_at__lte=now, backup_enabled=True, tier=ClusterTier.FLEX
-    )
-    rows, missed_total = [], 0
+async def schedule_due_snapshots(now: datetime, batch_size: int = BATCH) -> tuple[int, int]:
+    """Queue one snapshot per due Flex cluster for its latest slot; (queued, missed).
+
+    Batch by batch, each under row locks (SKIP LOCKED on PostgreSQL; SQLite
+    has one writer at a time), so concurrent schedulers split the due
+    clusters instead of repeating them, and each reports only the rows it
+    inserted and the missed slots it counted. Memory is one batch.
+    """
+    queued = missed = 0
+    while True:
+        async with in_transaction():
+            due = await (
+                Cluster.filter(
+                    next_snapshot_at__lte=now, backup_enabled=True, tier=ClusterTier.FLEX
+                )
+                .order_by("next_snapshot_at", "id")
+                .limit(batch_size)
+                .select_for_update(skip_locked=True)
+            )
+            if due:
+                inserted, skipped = await _queue(due, now)
+                queued, missed = queued + inserted, missed + skipped
+        if len(due) < batch_size:
+            return queued, missed
+
+
+async def _queue(due: list[Cluster], now: datetime) -> tuple[int, int]:
+    """Insert the batch's snapshot rows and move each cluster's next slot on."""
+    slots: dict[str, schedule.DueSlot] = {}
     for cluster in due:
-        latest = schedule.latest_due_slot(cluster.created_at, now)
-        if latest is None:  # next_snapshot_at was set too early; put it right
-            cluster.next_snapshot_at = schedule.first_slot(cluster.created_at)
+        slot = schedule.due_slot(cluster.created_at, now, _last_taken(cluster))
+        if slot is not None:
+            slots[cluster.id] = slot
+        cluster.next_snapshot_at = schedule.next_slot(cluster.created_at, now)
+    existing = set(
+        await Snapshot.filter(
+            cluster_id__in=list(slots),
+            scheduled_time__in=list({slot.scheduled_time for slot in slots.values()}),
+        ).values_list("cluster_id", "scheduled_time")
+    ) if slots else set()  # fmt: skip
+    rows, missed = [], 0
+    for cluster in due:
+        slot = slots.get(cluster.id)
+        if slot is None or (cluster.id, slot.scheduled_time) in existing:
             continue
         location = storage_location_for_region(cluster.cloud_provider, cluster.region)
-        expected = cluster.next_snapshot_at or latest
-        missed = max(0, (latest - expected) // schedule.SNAPSHOT_INTERVAL)
-        if missed:
-            metrics.MISSED_SLOTS.labels(location.value).inc(missed)
-            missed_total += missed
+        if slot.missed:
+            metrics.MISSED_SLOTS.labels(location.value).inc(slot.missed)
+            missed += slot.missed
         rows.append(
             Snapshot(
                 cluster_id=cluster.id,
                 project_id=cluster.project_id,
-                scheduled_time=latest,
+                scheduled_time=slot.scheduled_time,
                 status=SnapshotStatus.QUEUED,
                 mongodb_version=cluster.mongodb_version,
                 storage_location=location,
             )
         )
-        cluster.next_snapshot_at = latest + schedule.SNAPSHOT_INTERVAL
     if rows:
-        await Snapshot.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
-    if due:
-        await Cluster.bulk_update(due, fields=["next_snapshot_at"], batch_size=BATCH)
-    return len(rows), missed_total
+        await Snapshot.bulk_create(rows, ignore_conflicts=True)
+    await Cluster.bulk_update(due, fields=["next_snapshot_at"])
+    return len(rows), missed
+
+
+def _last_taken(cluster: Cluster) -> datetime | None:
+    """The slot before ``next_snapshot_at`` (the one queued last), if any."""
+    expected = cluster.next_snapshot_at
+    if expected is None or expected <= schedule.first_slot(cluster.created_at):
+        return None
+    return expected - schedule.SNAPSHOT_INTERVAL
 
 
 def _claimable(now: datetime) -> Q:
+    """Waiting or abandoned work whose slot's day is still open."""
     waiting = Q(status=SnapshotStatus.QUEUED) & (
         Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
     )
     stale = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now)
-    return waiting | stale
+    return (waiting | stale) & Q(scheduled_time__gt=now - schedule.SNAPSHOT_INTERVAL)
 
 
 async def claim_snapshots(
@@ -109,29 +148,55 @@ async def release_snapshots(token: str) -> int:
     return await leases.release(Snapshot, token, status=SnapshotStatus.QUEUED)
 
 
-async def give_up_abandoned(now: datetime, limits: Limits, stores: Stores) -> int:
-    """Fail snapshots whose workers died mid-run too often, and drop their bytes."""
-    gone = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now) & Q(
-        attempts__gte=limits.max_attempts
+def _given_up(now: datetime, limits: Limits) -> Q:
+    """Work no attempt will take any more: its day ended while it waited or ran,
+    or its workers died mid-run too often."""
+    day_over = Q(scheduled_time__lte=now - schedule.SNAPSHOT_INTERVAL)
+    stale = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now)
+    return (Q(status=SnapshotStatus.QUEUED) & day_over) | (
+        stale & (day_over | Q(attempts__gte=limits.max_attempts))
     )
-    rows = await Snapshot.filter(gone)
-    for snapshot in rows:
-        changed = await Snapshot.filter(gone, id=snapshot.id).update(
-            status=SnapshotStatus.FAILED,
-            finish_time=now,
-            failure_reason=(
-                f"Abandoned after {snapshot.attempts} interrupted attempt(s): the worker "
-                "stopped mid-snapshot each time and its lease expired."
-            ),
-            lease_owner=None,
-            lease_expires_at=None,
-        )
-        if changed:
-            await stores[snapshot.storage_location].delete(
-                snapshot_key(snapshot, snapshot.attempts)
+
+
+async def give_up(now: datetime, limits: Limits, stores: Stores) -> tuple[int, set[str]]:
+    """Fail what no attempt will take (with why), drop an interrupted attempt's
+    bytes; (how many, the clusters touched, whose expirations move)."""
+    touched: set[str] = set()
+    count = 0
+    gone = _given_up(now, limits)
+    while rows := await Snapshot.filter(gone).order_by("id").limit(BATCH):
+        by_reason: dict[str, list[Snapshot]] = defaultdict(list)
+        for snapshot in rows:
+            by_reason[_final_reason(snapshot, now)].append(snapshot)
+        for reason, group in by_reason.items():
+            await Snapshot.filter(gone, id__in=[s.id for s in group]).update(
+                status=SnapshotStatus.FAILED,
+                finish_time=now,
+                failure_reason=reason,
+                lease_owner=None,
+                lease_expires_at=None,
             )
+        for snapshot in rows:
+            if snapshot.status is SnapshotStatus.RUNNING:
+                await stores[snapshot.storage_location].delete(
+                    snapshot_key(snapshot, snapshot.attempts)
+                )
             metrics.SNAPSHOTS_FAILED.labels(snapshot.storage_location.value, "true").inc()
-    return len(rows)
+            touched.add(snapshot.cluster_id)
+        count += len(rows)
+    return count, touched
+
+
+def _final_reason(snapshot: Snapshot, now: datetime) -> str:
+    running = snapshot.status is SnapshotStatus.RUNNING
+    if not attempts.day_is_open(snapshot.scheduled_time, now):
+        return attempts.day_ended_reason(
+            snapshot.failure_reason, attempts=snapshot.attempts, was_running=running
+        )
+    return (
+        f"Abandoned after {snapshot.attempts} interrupted attempt(s): the worker "
+        "stopped mid-snapshot each time and its lease expired."
+    )
 
 
 async def take_snapshot(
@@ -149,22 +214,12 @@ async def take_snapshot(
     if snapshot.attempts > 1:  # bytes the interrupted attempt before may have left
         await store.delete(snapshot_key(snapshot, snapshot.attempts - 1))
     if nodes.unreachable is not None:
-        return await _attempt_failed(
-            snapshot,
-            f"The cluster could not be reached: {nodes.unreachable} Will retry while the "
-            "slot's day lasts.",
-            limits,
-            clock(),
-        )
+        cause = f"The cluster could not be reached: {nodes.unreachable}"
+        return await _attempt_failed(snapshot, cause, limits, clock())
     source = pick_snapshot_source(nodes.nodes)
     if source is None:
-        return await _attempt_failed(
-            snapshot,
-            "No healthy secondary: snapshots are never read from the primary. "
-            "Will retry while the slot's day lasts.",
-            limits,
-            clock(),
-        )
+        cause = "No healthy secondary: snapshots are never read from the primary."
+        return await _attempt_failed(snapshot, cause, limits, clock())
     key = snapshot_key(snapshot, snapshot.attempts)
     started = clock()
     try:
@@ -200,25 +255,26 @@ async def take_snapshot(
 
 
 async def _attempt_failed(
-    snapshot: Snapshot, reason: str, limits: Limits, now: datetime
+    snapshot: Snapshot, cause: str, limits: Limits, now: datetime
 ) -> Snapshot:
-    next_try = retry_at(
+    then = attempts.after_failure(
+        cause,
         attempts=snapshot.attempts,
         now=now,
         scheduled_time=snapshot.scheduled_time,
         max_attempts=limits.max_attempts,
         retry_delay=limits.retry_delay,
     )
-    changes: dict[str, object] = {"failure_reason": reason, "lease_owner": None}
-    if next_try is None:
+    changes: dict[str, object] = {"failure_reason": then.reason, "lease_owner": None}
+    if then.retry_at is None:
         changes |= {"status": SnapshotStatus.FAILED, "finish_time": now, "lease_expires_at": None}
     else:  # back in the queue; lease_expires_at doubles as "not before"
-        changes |= {"status": SnapshotStatus.QUEUED, "lease_expires_at": next_try}
+        changes |= {"status": SnapshotStatus.QUEUED, "lease_expires_at": then.retry_at}
     if await Snapshot.filter(id=snapshot.id, lease_owner=snapshot.lease_owner).update(**changes):
         snapshot.update_from_dict(changes)
-        final = "true" if next_try is None else "false"
+        final = "true" if then.retry_at is None else "false"
         metrics.SNAPSHOTS_FAILED.labels(snapshot.storage_location.value, final).inc()
-        _log(snapshot, reason=reason)
+        _log(snapshot, reason=then.reason)
     return snapshot
 
 
@@ -242,35 +298,52 @@ def _log(snapshot: Snapshot, **extra: object) -> None:
 
 
 async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
-    """Delete what falls out of each cluster's last 8 completed: rows, then bytes."""
+    """Delete what falls out of each cluster's last 8 completed (rows, then
+    bytes), and bring the kept snapshots' expirations up to date."""
     ids = list(cluster_ids)
-    by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
-    for start in range(0, len(ids), BATCH):
-        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
-            by_cluster[row.cluster_id].append(row)
     # A snapshot a restore is about to read stays until the restore is done.
     restoring = set(
         await BackupJob.filter(
             delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
         ).values_list("snapshot_id", flat=True)
     )
-    doomed: list[Snapshot] = []
-    for rows in by_cluster.values():
-        refs = [
-            retention.SnapshotRef(
-                id=r.id,
-                scheduled_time=r.scheduled_time,
-                completed=r.status is SnapshotStatus.COMPLETED,
-                finished=r.status in (SnapshotStatus.COMPLETED, SnapshotStatus.FAILED),
-            )
-            for r in rows
-        ]
-        prune = set(retention.to_prune(refs)) - restoring
-        doomed += [r for r in rows if r.id in prune]
-    for start in range(0, len(doomed), BATCH):
-        await Snapshot.filter(id__in=[r.id for r in doomed[start : start + BATCH]]).delete()
-    for row in doomed:
-        if row.storage_key:
-            await stores[row.storage_location].delete(row.storage_key)
-        metrics.SNAPSHOTS_PRUNED.labels(row.storage_location.value).inc()
-    return len(doomed)
+    pruned = 0
+    for start in range(0, len(ids), BATCH):
+        by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
+        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
+            by_cluster[row.cluster_id].append(row)
+        doomed: list[Snapshot] = []
+        for rows in by_cluster.values():
+            refs = [_ref(r) for r in rows]
+            prune = set(retention.to_prune(refs)) - restoring
+            doomed += [r for r in rows if r.id in prune]
+            kept = [ref for ref in refs if ref.id not in prune]
+            await _update_expirations(rows, retention.expirations(kept))
+        if doomed:
+            await Snapshot.filter(id__in=[r.id for r in doomed]).delete()
+        for row in doomed:
+            if row.storage_key:
+                await stores[row.storage_location].delete(row.storage_key)
+            metrics.SNAPSHOTS_PRUNED.labels(row.storage_location.value).inc()
+        pruned += len(doomed)
+    return pruned
+
+
+def _ref(row: Snapshot) -> retention.SnapshotRef:
+    return retention.SnapshotRef(
+        id=row.id,
+        scheduled_time=row.scheduled_time,
+        completed=row.status is SnapshotStatus.COMPLETED,
+        finished=row.status in (SnapshotStatus.COMPLETED, SnapshotStatus.FAILED),
+        # a queued retry's lease_expires_at is its "not before"
+        next_attempt=row.lease_expires_at if row.status is SnapshotStatus.QUEUED else None,
+    )
+
+
+async def _update_expirations(rows: list[Snapshot], expected: dict[str, datetime]) -> None:
+    """Write only what changed: completing a slot changes no older expiration;
+    a failed slot moves each kept one a day."""
+    for row in rows:
+        when = expected.get(row.id)
+        if when is not None and row.expiration != when:
+            await Snapshot.filter(id=row.id).update(expiration=when)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
@@ -58,4 +59,9 @@ class SnapshotStore(Protocol):
 
     async def keys(self, prefix: str = "") -> list[str]:
         """Every complete object's key under ``prefix`` (for audits and tests)."""
+        ...
+
+    async def sweep(self, older_than: timedelta) -> int:
+        """Remove unfinished writes older than ``older_than`` (wall-clock age):
+        what a killed process left. How many were removed."""
         ...

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,7 +48,8 @@ class LocalStore:
                     pending, pending_size = [], 0
             await asyncio.to_thread(_commit, handle, pending, partial, path)
         except BaseException:
-            handle.close()
+            with contextlib.suppress(OSError):  # a full disk fails the close too
+                handle.close()
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
             raise
@@ -101,6 +104,19 @@ class LocalStore:
             return sorted(found)
 
         return await asyncio.to_thread(walk)
+
+    async def sweep(self, older_than: timedelta) -> int:
+        def remove_stale() -> int:
+            cutoff = time.time() - older_than.total_seconds()
+            removed = 0
+            for path in self.root.rglob(f"*{PARTIAL_SUFFIX}") if self.root.exists() else ():
+                with contextlib.suppress(FileNotFoundError):
+                    if path.stat().st_mtime < cutoff:
+                        path.unlink()
+                        removed += 1
+            return removed
+
+        return await asyncio.to_thread(remove_stale)
 
     async def partial_files(self) -> list[Path]:
         """Temp files a killed process left (a cancelled write removes its own)."""

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from obstore.exceptions import BaseError, NotFoundError
 from obstore.store import S3Store as _ObstoreS3Store
 
 from graphql_api.storage.base import ObjectNotFoundError, StoredObject, check_key
+from graphql_api.storage.s3_uploads import UploadSweeper
 
 if TYPE_CHECKING:
     from obstore import GetOptions, GetResult, PutResult
@@ -98,6 +100,7 @@ class S3Store:
         *,
         part_size: int = PART_SIZE,
         read_window: int = READ_WINDOW,
+        uploads: UploadSweeper | None = None,
     ) -> None:
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes")
@@ -106,6 +109,7 @@ class S3Store:
         self._store = store
         self._part_size = part_size
         self._read_window = read_window
+        self._uploads = uploads
         self.name = name
 
     @classmethod
@@ -142,7 +146,15 @@ class S3Store:
             config["secret_access_key"] = secret_access_key
         client: ClientConfig = {**_CLIENT_OPTIONS, "allow_http": allow_http}
         store = _ObstoreS3Store.from_url(name, config=config, client_options=client)
-        return cls(store, name, part_size=part_size, read_window=read_window)
+        uploads = UploadSweeper(
+            bucket=parts.netloc,
+            prefix=f"{prefix}/" if prefix else "",
+            endpoint=endpoint,
+            region=region,
+            access_key_id=access_key_id,
+            secret_access_key=secret_access_key,
+        )
+        return cls(store, name, part_size=part_size, read_window=read_window, uploads=uploads)
 
     async def put(self, key: str, chunks: AsyncIterable[bytes]) -> StoredObject:
         """Stream ``chunks`` into one multipart upload.
@@ -249,6 +261,11 @@ class S3Store:
         S3-compatible stores may answer 404, which is fine too."""
         with contextlib.suppress(*_MISSING):
             await obstore.delete_async(self._store, check_key(key))
+
+    async def sweep(self, older_than: timedelta) -> int:
+        """Abort the multipart uploads a killed writer left (a failed or
+        cancelled put aborts its own)."""
+        return 0 if self._uploads is None else await self._uploads.sweep(older_than)
 
     async def keys(self, prefix: str = "") -> list[str]:
         """obstore lists by whole path segments, so list the last complete

@@ -28,7 +28,9 @@ class Snapshot:
     start_time: datetime | None
     finish_time: datetime | None
     expiration: datetime | None = strawberry.field(
-        description="When retention deletes it, if every later daily snapshot succeeds."
+        description="When retention deletes it (the last 8 completed are kept) if every "
+        "later daily slot succeeds: the 8th success after it, counting the newer completed "
+        "ones. A day whose snapshot fails moves it a day later. Null until COMPLETED."
     )
     mongodb_version: str = strawberry.field(name="mongoDBVersion")
     source_node_hostname: str | None = strawberry.field(
