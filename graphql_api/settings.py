@@ -77,6 +77,15 @@ class Settings(BaseSettings):
             return self.environment == "development"
         return self.graphiql_enabled
 
+    # The web console at /console (graphql_api/console/): static files on the public API.
+    console_enabled: bool | None = None  # None: on in development, off in production
+
+    @property
+    def console(self) -> bool:
+        if self.console_enabled is None:
+            return self.environment == "development"
+        return self.console_enabled
+
 
 @lru_cache
 def get_settings() -> Settings:
