@@ -20,6 +20,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
+from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -406,7 +407,11 @@ async def test_a_page_of_100_snapshots_renders_in_under_200_ms(
     page: Any, server: LiveServer
 ) -> None:
     """The demo has fewer than 100 snapshots: the answer of the real query is
-    widened to 100 rows on its way to the browser."""
+    widened to 100 rows on its way to the browser. The screen itself measures
+    with performance.now() from the moment its data arrived to the end of the
+    render, layout included (performance.measure 'console:render-snapshots').
+    Three fresh page loads; their median must be under 200 ms, so that another
+    process busy on a shared machine does not decide the verdict."""
 
     async def widen(route: Any) -> None:
         body = route.request.post_data_json
@@ -421,18 +426,22 @@ async def test_a_page_of_100_snapshots_renders_in_under_200_ms(
         await route.fulfill(response=response, json=data)
 
     await sign_in(page, server, OWNER)
-    await page.route("**/graphql", widen)
     await page.get_by_role("link", name="Demo Project").click()
-    project_url = page.url
-    await page.goto(f"{project_url}/snapshots?size=100")
-    await expect(page.locator("table.snapshots tbody tr")).to_have_count(100)
-    measured = await page.evaluate(
-        "() => performance.getEntriesByName('console:render-snapshots').map(e => e.duration)"
-    )
-    render_ms = measured[-1]
-    print(f"render of 100 snapshot rows: {render_ms:.1f} ms")
-    (SCREENSHOTS / "render-100-rows.txt").write_text(f"{render_ms:.1f} ms\n")
-    assert render_ms < 200
+    url = f"{page.url}/snapshots?size=100"
+    await page.route("**/graphql", widen)
+    timings = []
+    for _ in range(3):
+        await page.goto(url)
+        await expect(page.locator("table.snapshots tbody tr")).to_have_count(100)
+        timings.append(
+            await page.evaluate(
+                "() => performance.getEntriesByName('console:render-snapshots')[0].duration"
+            )
+        )
+    report = ", ".join(f"{ms:.0f}" for ms in timings) + f" ms; median {median(timings):.0f} ms"
+    print(f"render of 100 snapshot rows: {report}")
+    (SCREENSHOTS / "render-100-rows.txt").write_text(report + "\n")
+    assert median(timings) < 200, report
     await shot(page, "17-100-rows")
 
 
@@ -442,5 +451,4 @@ def test_the_browser_sent_only_checked_in_operations() -> None:
     assert SENT_QUERIES, "no GraphQL request was recorded"
     assert set(SENT_QUERIES) <= texts
     subscribed = [f["payload"]["query"] for f in SENT_FRAMES if f["type"] == "subscribe"]
-    assert subscribed
-    assert set(subscribed) <= texts
+    assert set(subscribed) <= texts  # the restore test checks that there was one

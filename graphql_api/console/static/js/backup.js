@@ -23,18 +23,22 @@ export async function render(page, [projectId, clusterName], query) {
   const snapshots = cluster.snapshots;
   replace(page,
     ...projectHeader(project, null, `${cluster.name}: Backup`),
-    h('dl', { class: 'facts', id: 'cluster-facts' },
-      h('dt', {}, 'Tier'), h('dd', {}, cluster.tier),
-      h('dt', {}, 'Type'), h('dd', {}, cluster.clusterType === 'SHARDED' ? 'Sharded' : 'Replica set'),
-      h('dt', {}, 'Region'), h('dd', {}, region(cluster)),
-      h('dt', {}, 'Snapshot storage'), h('dd', {}, cluster.snapshotStorageLocation.name),
-      h('dt', {}, 'MongoDB'), h('dd', {}, cluster.mongoDBVersion),
-      h('dt', {}, 'State'), h('dd', {}, cluster.stateName === 'IDLE' ? 'Idle' : badge(cluster.stateName)),
+    h('dl', { class: 'inline', id: 'cluster-facts' },
+      fact('Tier', cluster.tier),
+      fact('Type', cluster.clusterType === 'SHARDED' ? 'Sharded' : 'Replica set'),
+      fact('Region', region(cluster)),
+      fact('Snapshot storage', cluster.snapshotStorageLocation.name),
+      fact('MongoDB', cluster.mongoDBVersion),
+      fact('State', cluster.stateName === 'IDLE' ? 'Idle' : badge(cluster.stateName)),
     ),
     h('div', { class: 'cards' }, policyCard(cluster), notOfferedCard(cluster)),
     h('h2', { id: 'snapshots-heading' }, 'Snapshots'),
     snapshotsSection(cluster, project, snapshots, query),
   );
+}
+
+function fact(name, value) {
+  return h('div', {}, h('dt', {}, name), h('dd', {}, value));
 }
 
 function policyCard(cluster) {

@@ -41,12 +41,9 @@ const shortFormatWithYear = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
 });
 
-/** "25 Nov 2026, 21:42 GMT+5:30": plain text, for labels. */
-export function timeText(iso) {
-  return longFormat.format(new Date(iso));
-}
-
 const THIS_YEAR = new Date().getFullYear();
+// Intl loads its locale and time zone data on first use: pay that now, not while a page renders.
+for (const format of [longFormat, shortFormat, shortFormatWithYear]) format.format(0);
 
 /** The viewer's time zone, e.g. "Asia/Kolkata". */
 export const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
