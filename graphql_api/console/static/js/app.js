@@ -38,6 +38,14 @@ async function renderAccount() {
   }
 }
 
+function decodeSegment(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape: the screen will say it found nothing by that name
+  }
+}
+
 let renders = 0;
 
 async function render() {
@@ -52,7 +60,7 @@ async function render() {
     return;
   }
   renderAccount();
-  const path = decodeURI(currentPath());
+  const path = currentPath();
   const match = ROUTES.map(([pattern, screen]) => [pattern.exec(path), screen]).find(([m]) => m);
   try {
     if (!match) {
@@ -62,7 +70,7 @@ async function render() {
       );
     } else {
       const [m, screen] = match;
-      await screen.render(page, m.slice(1).map(decodeURIComponent), new URLSearchParams(location.search));
+      await screen.render(page, m.slice(1).map(decodeSegment), new URLSearchParams(location.search));
     }
   } catch (error) {
     if (current !== renders) return; // the viewer has moved on
@@ -72,7 +80,7 @@ async function render() {
     }
     replace(page,
       h('h1', { tabindex: '-1' }, 'Something went wrong'),
-      notice('error', h('p', {}, error.message), h('p', {}, h('button', { type: 'button', onclick: render }, 'Try again'))),
+      notice('error', h('p', {}, error.message), h('p', {}, h('button', { type: 'button', onclick: () => render() }, 'Try again'))),
     );
   }
   if (current === renders) page.querySelector('h1')?.focus({ preventScroll: true });
