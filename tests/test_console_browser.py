@@ -191,6 +191,45 @@ async def test_backup_tab_shows_eight_snapshots_newest_first_and_the_fixed_polic
     await expect(page.locator(".empty")).to_contain_text("No snapshots yet")
 
 
+# WCAG 2 contrast of every visible text against its nearest opaque background
+# (disabled controls are exempt); returns the ones under 4.5:1.
+LOW_CONTRAST_JS = """() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || c[3] === 1) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode());) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el.checkVisibility()) continue;
+    if (el.closest(':disabled, .skip-link')) continue;
+    const style = getComputedStyle(el);
+    const a = lum(rgb(style.color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(`${node.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+  }
+  return low;
+}"""
+
+
+async def test_text_contrast_meets_wcag_aa(page: Any, server: LiveServer) -> None:
+    await page.goto("/console/")
+    assert await page.evaluate(LOW_CONTRAST_JS) == []
+    await sign_in(page, server, ORG_OWNER)
+    rows = await open_cluster(page, "flex-mumbai")  # a FAILED row, the access notice
+    await expect(rows).to_have_count(9)
+    assert await page.evaluate(LOW_CONTRAST_JS) == []
+
+
 async def test_download_gives_a_signed_link_whose_file_has_the_shown_sha256(
     page: Any, server: LiveServer
 ) -> None:
