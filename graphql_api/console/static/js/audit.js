@@ -1,6 +1,6 @@
 // The project's audit log: every restore and download request, allowed or refused (Project Owners).
 import { ApiError, gql } from './api.js';
-import { badge, empty, h, loading, notice, replace, table, time, TIME_ZONE } from './dom.js';
+import { badge, count, empty, h, loading, notice, replace, table, time, TIME_ZONE } from './dom.js';
 import { projectHeader } from './project-header.js';
 import { href, pagerLinks, pageVariables } from './router.js';
 
@@ -36,7 +36,7 @@ export async function render(page, [projectId], query) {
   replace(page,
     ...projectHeader(project, '/audit', `${project.name}: Audit log`),
     events.nodes.length
-      ? [table(`${events.totalCount} events, newest first. Times are in your time zone (${TIME_ZONE}); hover one for UTC.`, ['When', 'Who', 'Action', 'Target', 'Outcome', 'Detail'], rows, { id: 'audit-events' }),
+      ? [table(`${count(events.totalCount, 'event')}, newest first. Times are in your time zone (${TIME_ZONE}); hover one for UTC.`, ['When', 'Who', 'Action', 'Target', 'Outcome', 'Detail'], rows, { id: 'audit-events' }),
           pagerLinks(`projects/${project.id}/audit`, query, events.pageInfo, h)]
       : empty('No restore or download has been requested in this project yet.'),
   );

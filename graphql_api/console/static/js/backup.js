@@ -1,6 +1,6 @@
 // A cluster's Backup tab: its snapshots, the fixed daily policy, and what Flex does not offer.
 import { gql } from './api.js';
-import { badge, empty, h, loading, notice, replace, time } from './dom.js';
+import { badge, count, empty, h, loading, notice, replace, time } from './dom.js';
 import { region } from './project.js';
 import { projectHeader } from './project-header.js';
 import { href, pagerLinks, pageVariables } from './router.js';
@@ -83,7 +83,7 @@ function snapshotsSection(cluster, project, snapshots, query) {
   return [
     snapshotTable(snapshots.nodes, {
       project, clusterName: cluster.name,
-      caption: `${snapshots.totalCount} snapshots, newest first.`,
+      caption: `${count(snapshots.totalCount, 'snapshot')}, newest first.`,
     }),
     pagerLinks(`projects/${project.id}/clusters/${encodeURIComponent(cluster.name)}`, query, snapshots.pageInfo, h),
   ];

@@ -96,6 +96,11 @@ export function bytes(n) {
   return h('span', { title: exact }, text);
 }
 
+/** "1 snapshot", "57 snapshots" */
+export function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function badge(text, kind = text) {
   return h('span', { class: `badge ${kind}` }, text);
 }

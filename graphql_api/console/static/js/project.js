@@ -1,6 +1,6 @@
 // A project's clusters (tier, region, where snapshots are stored) and its M10+ clusters with Cloud Backup.
 import { gql } from './api.js';
-import { badge, empty, h, loading, notice, replace, table, time } from './dom.js';
+import { badge, count, empty, h, loading, notice, replace, table, time } from './dom.js';
 import { projectHeader } from './project-header.js';
 import { href } from './router.js';
 
@@ -33,7 +33,7 @@ export async function render(page, [projectId]) {
     ...projectHeader(project, ''),
     h('h2', {}, 'Clusters'),
     clusters.length
-      ? table(`${project.clusters.totalCount} clusters. Open one for its Backup tab.`,
+      ? table(`${count(project.clusters.totalCount, 'cluster')}. Open one for its Backup tab.`,
           ['Cluster', 'Tier', 'Type', 'Region', 'Snapshot storage', 'State', 'Next snapshot'], rows, { id: 'clusters' })
       : empty('This project has no clusters yet.'),
     project.clusters.totalCount > clusters.length ? h('p', { class: 'hint' }, `Showing the first ${clusters.length} of ${project.clusters.totalCount} clusters.`) : null,

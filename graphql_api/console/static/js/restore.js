@@ -115,9 +115,11 @@ function follow(ui, job) {
   const bar = h('progress', { id: 'restore-progress', max: '100', value: String(job.progressPercent), 'aria-label': 'Restore progress' });
   const status = h('p', { id: 'restore-status', role: 'status' });
   const outcome = h('div', { id: 'restore-outcome' });
+  const hint = h('p', { class: 'hint' }, 'You may close this dialog: the restore goes on on the server.');
   const show = (j) => {
     bar.value = j.progressPercent;
     replace(status, badge(j.status), ` ${j.progressPercent}%`);
+    if (j.status === 'COMPLETED' || j.status === 'FAILED') hint.remove();
     if (j.status === 'COMPLETED') {
       replace(outcome, notice('ok', h('p', {}, `Restore completed: ${job.targetDeploymentItemName} now holds this snapshot's data.`)));
     } else if (j.status === 'FAILED') {
@@ -127,8 +129,7 @@ function follow(ui, job) {
   };
   replace(ui.body,
     h('p', {}, `Restoring into ${job.targetDeploymentItemName}. Job `, h('code', {}, job.id), '.'),
-    bar, status, outcome,
-    h('p', { class: 'hint' }, 'You may close this dialog: the restore goes on on the server.'),
+    bar, status, outcome, hint,
     ui.buttons(),
   );
   show(job);

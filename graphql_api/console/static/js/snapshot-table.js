@@ -18,7 +18,7 @@ export function snapshotTable(snapshots, { project, clusterName = null, caption 
     const cluster = clusterName ?? snapshot.cluster.name;
     const scheduled = time(snapshot.scheduledTime, { short: true });
     return h('tr', { 'data-snapshot-id': snapshot.id },
-      clusterName ? null : h('td', {}, cluster),
+      clusterName ? null : h('td', { class: 'cluster' }, cluster),
       h('td', {}, scheduled),
       h('td', {}, badge(snapshot.status), snapshot.failureReason ? h('div', { class: 'hint' }, snapshot.failureReason) : null),
       h('td', {}, time(snapshot.startTime, { short: true })),

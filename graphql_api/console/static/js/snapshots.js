@@ -1,6 +1,6 @@
 // "All Daily Snapshots": every cluster's snapshots in the project, filtered, in cursor pages.
 import { gql } from './api.js';
-import { empty, h, loading, notice, replace } from './dom.js';
+import { count, empty, h, loading, notice, replace } from './dom.js';
 import { projectHeader } from './project-header.js';
 import { href, navigate, pagerLinks, pageVariables } from './router.js';
 import { snapshotTable } from './snapshot-table.js';
@@ -30,7 +30,7 @@ export async function render(page, [projectId], query) {
       ? [
           snapshotTable(snapshots.nodes, {
             project,
-            caption: `${snapshots.totalCount} snapshots match, newest first; ${snapshots.nodes.length} on this page.`,
+            caption: `${count(snapshots.totalCount, 'snapshot')} ${snapshots.totalCount === 1 ? 'matches' : 'match'}, newest first; ${snapshots.nodes.length} on this page.`,
           }),
           pagerLinks(path, query, snapshots.pageInfo, h),
         ]
