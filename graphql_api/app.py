@@ -20,6 +20,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from graphql_api.auth import ApiKeyBackend, on_auth_error
 from graphql_api.clock import utc_now
+from graphql_api.console.routes import console_routes
 from graphql_api.db import tortoise_config
 from graphql_api.downloads import download_snapshot
 from graphql_api.fleet import Fleet, build_fleet
@@ -116,6 +117,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *console_routes(settings),
         ],
         middleware=[
             Middleware(

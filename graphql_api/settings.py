@@ -94,6 +94,15 @@ class Settings(BaseSettings):
             return self.environment == "development"
         return self.graphiql_enabled
 
+    # The web console at /console (graphql_api/console/): static files on the public API.
+    console_enabled: bool | None = None  # None: on in development, off in production
+
+    @property
+    def console(self) -> bool:
+        if self.console_enabled is None:
+            return self.environment == "development"
+        return self.console_enabled
+
 
 def _local_secret(path: Path) -> str:
     """A development secret kept in a file only its owner can read."""

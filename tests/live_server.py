@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -25,8 +25,12 @@ from tests.conftest import ROOT, free_port
 @dataclass(frozen=True)
 class LiveServer:
     base_url: str
-    api_key: str
+    api_key: str  # the demo Project Owner's
     log_path: Path
+    # Every demo key by email (owner@, reader@, org-owner@demo.example), and the
+    # environment the server runs with (for CLI commands against its database).
+    keys: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def graphql_url(self) -> str:
@@ -58,7 +62,7 @@ def _cli(env: dict[str, str], *args: str) -> str:
 @contextmanager
 def live_server(workdir: Path, *, startup_timeout: float = 30) -> Iterator[LiveServer]:
     """Migrate, seed the demo and serve on a free 127.0.0.1 port; yields the
-    server with the demo Project Owner's API key. Stops the server on exit."""
+    server with the demo API keys. Stops the server on exit."""
     env = {
         **os.environ,
         "ENVIRONMENT": "development",
@@ -69,8 +73,9 @@ def live_server(workdir: Path, *, startup_timeout: float = 30) -> Iterator[LiveS
     }
     _cli(env, "migrate")
     seeded = _cli(env, "seed-demo")
-    owner_line = next(line for line in seeded.splitlines() if "owner@demo" in line)
-    api_key = owner_line.split()[-1]
+    key_lines = [line.split() for line in seeded.splitlines()]
+    keys = {words[0]: words[-1] for words in key_lines if words and "@demo." in words[0]}
+    api_key = keys["owner@demo.example"]
     port = free_port()
     log_path = workdir / "server.log"
     with log_path.open("w") as log:
@@ -102,7 +107,7 @@ def live_server(workdir: Path, *, startup_timeout: float = 30) -> Iterator[LiveS
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.2)
-        yield LiveServer(base_url=base_url, api_key=api_key, log_path=log_path)
+        yield LiveServer(base_url=base_url, api_key=api_key, log_path=log_path, keys=keys, env=env)
     finally:
         server.terminate()
         try:

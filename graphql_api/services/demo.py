@@ -61,6 +61,7 @@ class DemoResult:
         lines += [f"  {email:<24} {who:<42} {token}" for email, who, token in self.keys]
         lines += [
             "",
+            f"Web console: open http://{settings.host}:{settings.port}/console/ with a key above",
             f"GraphiQL: open {url} and add this to its Headers tab:",
             f'  {{"Authorization": "Bearer {owner_key}"}}',
             "",

@@ -1,0 +1,1 @@
+"""The web console: static files under /console, a client of the public GraphQL API."""
