@@ -114,12 +114,19 @@ def test_exact_layout_of_a_small_archive() -> None:
     assert raw == expected
 
 
-def test_empty_collection_still_has_segment_and_eof_block() -> None:
-    raw = _raw([Namespace("db", "nothing", [])])
+def test_empty_collection_gets_only_its_eof_block() -> None:
+    """The spec's grammar has no document-less segment: an empty collection is named in the
+    prelude and closed by its EOF block, with no namespace header before it."""
+    raw = _raw([Namespace("db", "full", [{"_id": 1}]), Namespace("db", "nothing", [])])
     header = bson.encode({"db": "db", "collection": "nothing", "EOF": False, "CRC": Int64(0)})
     eof = bson.encode({"db": "db", "collection": "nothing", "EOF": True, "CRC": Int64(0)})
-    assert raw.endswith(TERM + header + TERM + eof + TERM)
+    assert header not in raw
+    full_eof_end = raw.index(b"full\x00\x08EOF\x00\x01")
+    assert raw[full_eof_end:].endswith(TERM + eof + TERM)
+    assert raw.count(eof) == 1
     assert b"nothing" in raw[: raw.index(TERM)]  # named in the prelude
+    [_, empty] = read_archive(raw, gzipped=False)
+    assert empty.collection == "nothing" and empty.documents == []
 
 
 def test_magic_number_at_start() -> None:
