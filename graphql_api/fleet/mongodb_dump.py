@@ -3,8 +3,9 @@
 Everything, down to ``listDatabases``, ``listCollections`` and ``listIndexes``, goes over one
 direct connection to the chosen member (pymongo's ``list_collections()``/``list_indexes()``
 helpers would pick the primary on a replica-set client). The member must still say it is a
-secondary before the dump, before each collection and before the archive is closed: a member
-that became primary meanwhile gets nothing more, and the unfinished archive is refused.
+secondary before the dump, before each collection, every ROLE_CHECK_SECONDS within a long one,
+and before the archive is closed: a member that became primary meanwhile gets nothing more,
+and the unfinished archive is refused.
 Documents stay raw BSON from the socket to the archive.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -32,6 +34,7 @@ SYSTEM_DATABASES = frozenset({"admin", "local", "config"})
 STAGING_PREFIX = "flexrestore_"  # a restore's staging databases: never user data
 TOOL_VERSION = "100.10.0"  # what the archive header claims to be written by (mongodump's)
 CHUNK_SIZE = 256 * 1024
+ROLE_CHECK_SECONDS = 5.0
 PLAIN: CodecOptions[dict[str, Any]] = CodecOptions()  # metadata is decoded; documents are not
 
 
@@ -107,12 +110,14 @@ async def _snapshot_session(
     first = next((ns for ns in plan if ns.type == "collection"), None)
     if not options.snapshot_reads or first is None:
         return None
-    session = client.start_session(snapshot=True)
+    session = None
     try:
+        session = client.start_session(snapshot=True)
         await client[first.db][first.collection].find_one({}, session=session)
     except (OperationFailure, ConfigurationError) as exc:
         log.info("snapshot reads unavailable (%s); dumping without a snapshot", exc)
-        await session.end_session()
+        if session is not None:
+            await session.end_session()
         return None
     return session
 
@@ -133,15 +138,19 @@ async def dump_archive(
         yield await asyncio.to_thread(gz.compress, prelude)
         for ns in plan:
             await ensure_secondary(client, node)
+            checked = time.monotonic()
             writer = NamespaceWriter(ns.db, ns.collection, CHUNK_SIZE)
             if ns.type == "collection":
                 cursor = client[ns.db][ns.collection].find(
                     {}, batch_size=options.batch_size, session=session
                 )
                 async for doc in cursor:
-                    if (piece := writer.add(doc)) and (
-                        out := await asyncio.to_thread(gz.compress, piece)
-                    ):
+                    if not (piece := writer.add(doc)):
+                        continue
+                    if time.monotonic() - checked > ROLE_CHECK_SECONDS:
+                        await ensure_secondary(client, node)
+                        checked = time.monotonic()
+                    if out := await asyncio.to_thread(gz.compress, piece):
                         yield out
             if out := await asyncio.to_thread(gz.compress, writer.finish()):
                 yield out
