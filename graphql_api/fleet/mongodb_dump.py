@@ -6,7 +6,9 @@ helpers would pick the primary on a replica-set client). The member must still s
 secondary before the dump, before each collection, every ROLE_CHECK_SECONDS within a long one,
 and before the archive is closed: a member that became primary meanwhile gets nothing more,
 and the unfinished archive is refused.
-Documents stay raw BSON from the socket to the archive.
+Documents stay raw BSON from the socket to the archive. Reading is pipelined: the next batch
+is fetched on the event loop while a worker thread appends the previous one to the archive
+and compresses it, so the member is never kept waiting by gzip.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
 from bson.binary import Binary
 from bson.codec_options import CodecOptions
@@ -35,7 +37,49 @@ STAGING_PREFIX = "flexrestore_"  # a restore's staging databases: never user dat
 TOOL_VERSION = "100.10.0"  # what the archive header claims to be written by (mongodump's)
 CHUNK_SIZE = 256 * 1024
 ROLE_CHECK_SECONDS = 5.0
+T = TypeVar("T")
 PLAIN: CodecOptions[dict[str, Any]] = CodecOptions()  # metadata is decoded; documents are not
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
+_DONE = object()
+
+
+async def _batches(cursor: Any, size: int) -> AsyncIterator[list[Any]]:
+    while batch := await cursor.to_list(size):
+        yield batch
+
+
+async def read_ahead(source: AsyncIterator[T], depth: int = 2) -> AsyncIterator[T]:
+    """``source``'s items, fetched up to ``depth`` ahead by a task of their own."""
+    queue: asyncio.Queue[Any] = asyncio.Queue(depth)
+
+    async def pump() -> None:
+        try:
+            async for item in source:
+                await queue.put(item)
+            await queue.put(_DONE)
+        except Exception as exc:
+            await queue.put(_Failed(exc))
+
+    task = asyncio.create_task(pump())
+    try:
+        while (item := await queue.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def _append(writer: NamespaceWriter, gz: GzipStream, docs: list[Any]) -> bytes:
+    """Worker thread: documents into the archive, full pieces through gzip."""
+    return b"".join(gz.compress(piece) for doc in docs if (piece := writer.add(doc)))
 
 
 def is_user_database(name: str) -> bool:
@@ -144,14 +188,12 @@ async def dump_archive(
                 cursor = client[ns.db][ns.collection].find(
                     {}, batch_size=options.batch_size, session=session
                 )
-                async for doc in cursor:
-                    if not (piece := writer.add(doc)):
-                        continue
+                async for docs in read_ahead(_batches(cursor, options.batch_size)):
+                    if out := await asyncio.to_thread(_append, writer, gz, docs):
+                        yield out
                     if time.monotonic() - checked > ROLE_CHECK_SECONDS:
                         await ensure_secondary(client, node)
                         checked = time.monotonic()
-                    if out := await asyncio.to_thread(gz.compress, piece):
-                        yield out
             if out := await asyncio.to_thread(gz.compress, writer.finish()):
                 yield out
         await ensure_secondary(client, node)  # else the archive stays unfinished: refused
