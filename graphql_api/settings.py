@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     snapshot_root: Path = Path("var/snapshots")
-    fleet: Literal["simulated"] = "simulated"
+    fleet: Literal["simulated", "mongodb"] = "simulated"
     scheduler_enabled: bool = True
     scheduler_interval_seconds: float = Field(default=60.0, gt=0)
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)
@@ -102,6 +102,19 @@ class Settings(BaseSettings):
         if self.console_enabled is None:
             return self.environment == "development"
         return self.console_enabled
+
+    # --- The real data plane (FLEET=mongodb): how the service reaches replica sets. ---
+    mongodb_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    mongodb_server_selection_timeout_seconds: float = Field(default=10.0, gt=0)
+    mongodb_socket_timeout_seconds: float = Field(default=120.0, gt=0)
+    mongodb_status_timeout_seconds: float = Field(default=15.0, gt=0)  # one cluster's nodes()
+    mongodb_status_concurrency: int = Field(default=32, ge=1)  # clusters asked at once
+    mongodb_batch_size: int = Field(default=1000, ge=1)  # documents per find/insert batch
+    mongodb_tls: bool = False  # true: require TLS (else as the connection string says)
+    mongodb_tls_ca_file: Path | None = None
+    mongodb_tls_allow_invalid_hostnames: bool = False
+    mongodb_snapshot_reads: bool = True  # read each dump at one point in time (MongoDB 5.0+)
+    mongodb_dump_concurrency_per_cluster: int = Field(default=1, ge=1)
 
 
 def _local_secret(path: Path) -> str:

@@ -25,6 +25,7 @@ from graphql_api.fleet.archive import (
     gzip_chunks,
     read_archive,
 )
+from tests.spec_reader import SpecError, read_by_spec
 
 MAGIC = bytes.fromhex("6de29981")  # 0x8199e26d, little-endian
 TERM = b"\xff\xff\xff\xff"
@@ -114,12 +115,19 @@ def test_exact_layout_of_a_small_archive() -> None:
     assert raw == expected
 
 
-def test_empty_collection_still_has_segment_and_eof_block() -> None:
-    raw = _raw([Namespace("db", "nothing", [])])
+def test_empty_collection_gets_only_its_eof_block() -> None:
+    """The spec's grammar has no document-less segment: an empty collection is named in the
+    prelude and closed by its EOF block, with no namespace header before it."""
+    raw = _raw([Namespace("db", "full", [{"_id": 1}]), Namespace("db", "nothing", [])])
     header = bson.encode({"db": "db", "collection": "nothing", "EOF": False, "CRC": Int64(0)})
     eof = bson.encode({"db": "db", "collection": "nothing", "EOF": True, "CRC": Int64(0)})
-    assert raw.endswith(TERM + header + TERM + eof + TERM)
+    assert header not in raw
+    full_eof_end = raw.index(b"full\x00\x08EOF\x00\x01")
+    assert raw[full_eof_end:].endswith(TERM + eof + TERM)
+    assert raw.count(eof) == 1
     assert b"nothing" in raw[: raw.index(TERM)]  # named in the prelude
+    [_, empty] = read_archive(raw, gzipped=False)
+    assert empty.collection == "nothing" and empty.documents == []
 
 
 def test_magic_number_at_start() -> None:
@@ -247,3 +255,39 @@ def test_mongorestore_accepts_the_archive(tmp_path: Path) -> None:
         pytest.skip(f"no MongoDB server for mongorestore: {result.stderr[-300:]}")
     assert result.returncode == 0, result.stderr
     assert "corruption" not in result.stderr and "CRC mismatch" not in result.stderr
+
+
+@pytest.mark.parametrize("chunk_size", [64, 4096, 64 * 1024])
+def test_independent_spec_reader_accepts_the_writer(chunk_size: int) -> None:
+    """tests/spec_reader.py follows mongo-tools' spec.md, sharing no code with the writer."""
+    namespaces = _sample()
+    expected = {
+        f"{ns.db}.{ns.collection}": [bson.encode(d) for d in ns.documents] for ns in _sample()
+    }
+    raw = _raw(namespaces, server_version="7.0.12", chunk_size=chunk_size)
+    header, found = read_by_spec(raw)
+    assert header == {
+        "concurrent_collections": 1,
+        "version": "0.1",
+        "server_version": "7.0.12",
+        "tool_version": "100.10.0",
+    }
+    assert list(found) == ["app.users", "app.empty", "logs.events"]
+    for name, ns in found.items():
+        assert ns.documents == expected[name]
+        assert ns.segments == (1 if expected[name] else 0)  # empty: its EOF block alone
+        assert ns.metadata["type"] == "collection" and ns.metadata["size"] == 0
+    assert '"collectionName":"users"' in str(found["app.users"].metadata["metadata"])
+
+
+def test_independent_spec_reader_rejects_what_the_spec_forbids() -> None:
+    good = _raw([Namespace("db", "c", [{"_id": 1}])])
+    read_by_spec(good)
+    header = bson.encode({"db": "db", "collection": "c", "EOF": False, "CRC": Int64(0)})
+    empty_segment = good.replace(header + bson.encode({"_id": 1}), header)
+    with pytest.raises(SpecError, match="at least one document"):
+        read_by_spec(empty_segment)
+    with pytest.raises(SpecError, match="CRC"):
+        read_by_spec(good.replace(bson.encode({"_id": 1}), bson.encode({"_id": 2})))
+    with pytest.raises(SpecError, match="without namespace-eof"):
+        read_by_spec(good[: good.index(header) + len(header) + 14 + 4])

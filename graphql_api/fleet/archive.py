@@ -3,10 +3,14 @@
 Snapshots must be restorable with the standard ``mongorestore --archive --gzip``, so this
 follows mongo-tools' ``common/archive`` (spec.md, prelude.go, multiplexer.go, parser.go,
 demultiplexer.go) byte for byte: a little-endian magic number, a prelude block (header
-document, one metadata document per collection, terminator), then per collection one data
+document, one metadata document per collection, terminator), then per collection its data
 segment (namespace header, raw BSON documents, terminator) and an EOF block (EOF header
 carrying the CRC-64/ECMA of the collection's document bytes, terminator). mongorestore
 rejects the archive on a CRC mismatch, so the checksum has to be exact.
+
+Documents pass through as raw BSON: the writer takes ``bytes`` and ``RawBSONDocument`` as they
+came off the wire (a plain mapping is encoded once), and the streaming reader hands back raw
+bytes, so nothing is decoded and re-encoded on the way.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+import anycrc  # type: ignore[import-untyped]
 import bson
 from bson import json_util
 from bson.errors import InvalidBSON
 from bson.int64 import Int64
+from bson.raw_bson import RawBSONDocument
 
 MAGIC = struct.pack("<I", 0x8199E26D)
 TERMINATOR = b"\xff\xff\xff\xff"
@@ -30,30 +36,19 @@ FORMAT_VERSION = "0.1"
 MAX_BSON_SIZE = 16 * 1024 * 1024  # mongo-tools' db.MaxBSONSize: larger is "corruption"
 ID_INDEX: Mapping[str, Any] = {"v": 2, "key": {"_id": 1}, "name": "_id_"}
 
-_CRC64_ECMA_REFLECTED = 0xC96C5795D7870F42  # Go's crc64.ECMA, bit-reversed as Go uses it
-_MASK64 = (1 << 64) - 1
+# Go's crc64.ECMA table as hash/crc64 uses it (reflected, all-ones init and final xor),
+# which the CRC catalogue calls CRC-64/XZ. anycrc computes it in C; a pure-Python loop
+# manages ~5 MB/s, slower than a secondary serves documents.
+_CRC64_XZ = anycrc.Model("CRC64-XZ")
+
+Document = Mapping[str, Any] | RawBSONDocument | bytes
 
 
-def _crc64_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ _CRC64_ECMA_REFLECTED if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC64_TABLE = _crc64_table()
-
-
-def crc64_ecma(data: bytes, crc: int = 0) -> int:
+def crc64_ecma(data: bytes | bytearray | memoryview, crc: int = 0) -> int:
     """Go's ``crc64.Update(crc, crc64.MakeTable(crc64.ECMA), data)``; chainable like Go's hash."""
-    crc ^= _MASK64
-    table = _CRC64_TABLE
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ _MASK64
+    if not len(data):
+        return crc
+    return int(_CRC64_XZ.calc(data, crc))
 
 
 class ArchiveFormatError(ValueError):
@@ -62,13 +57,19 @@ class ArchiveFormatError(ValueError):
 
 @dataclass(frozen=True)
 class Namespace:
-    """One collection to archive; ``documents`` may be a lazy iterable (e.g. a cursor)."""
+    """One collection (or view) to archive; ``documents`` may be a lazy iterable (a cursor).
+
+    ``uuid`` is the collection UUID as 32 hex digits, as mongodump writes it, when the source
+    knows it; ``type`` is listCollections' type ("collection" or "view").
+    """
 
     db: str
     collection: str
-    documents: Iterable[Mapping[str, Any]]
+    documents: Iterable[Document]
     indexes: Sequence[Mapping[str, Any]] = (ID_INDEX,)
     options: Mapping[str, Any] = field(default_factory=dict)
+    uuid: str | None = None
+    type: str = "collection"
 
 
 @dataclass
@@ -81,12 +82,17 @@ class ArchivedNamespace:
     metadata: dict[str, Any]
     server_version: str
     type: str = "collection"
+    count: int = 0  # documents seen by the streaming reader
 
 
 def _metadata_json(ns: Namespace) -> str:
-    """What mongodump writes to ``<coll>.metadata.json``: canonical extended JSON, compact."""
+    """What mongodump writes to ``<coll>.metadata.json`` (mongodump/metadata_dump.go's
+    ``Metadata``: options, indexes, uuid, collectionName, type): canonical extended JSON."""
     meta: dict[str, Any] = {"options": dict(ns.options)} if ns.options else {}
-    meta |= {"indexes": list(ns.indexes), "collectionName": ns.collection, "type": "collection"}
+    meta["indexes"] = list(ns.indexes)
+    if ns.uuid:
+        meta["uuid"] = ns.uuid
+    meta |= {"collectionName": ns.collection, "type": ns.type}
     return json_util.dumps(
         meta,
         json_options=json_util.CANONICAL_JSON_OPTIONS,
@@ -100,10 +106,97 @@ def _signed(crc: int) -> int:
     return crc - (1 << 64) if crc >= 1 << 63 else crc
 
 
-def _ns_header(ns: Namespace, *, eof: bool, crc: int = 0) -> bytes:
-    return bson.encode(
-        {"db": ns.db, "collection": ns.collection, "EOF": eof, "CRC": Int64(_signed(crc))}
+def _ns_header(db: str, collection: str, *, eof: bool, crc: int = 0) -> bytes:
+    return bson.encode({"db": db, "collection": collection, "EOF": eof, "CRC": Int64(_signed(crc))})
+
+
+def raw_bson(doc: Document) -> bytes:
+    """The document's BSON bytes: raw input passes through untouched, a mapping is encoded."""
+    raw: bytes
+    if isinstance(doc, RawBSONDocument):
+        raw = bytes(doc.raw)
+    elif isinstance(doc, bytes | bytearray | memoryview):
+        raw = bytes(doc)
+    else:
+        raw = bson.encode(doc)
+    if len(raw) > MAX_BSON_SIZE:
+        raise ValueError("a document exceeds 16 MiB (the archive's BSON size limit)")
+    if len(raw) < 5 or int.from_bytes(raw[:4], "little") != len(raw) or raw[-1] != 0:
+        raise ValueError("not a single well-formed BSON document")
+    return raw
+
+
+def prelude_bytes(
+    namespaces: Sequence[Namespace], *, server_version: str, tool_version: str
+) -> bytes:
+    """Magic number, header, one metadata document per namespace, terminator."""
+    seen: set[tuple[str, str]] = set()
+    for ns in namespaces:
+        if not ns.collection or (ns.db, ns.collection) in seen:
+            raise ValueError(f"empty or duplicate namespace {ns.db}.{ns.collection}")
+        seen.add((ns.db, ns.collection))
+    prelude = bytearray(MAGIC)
+    prelude += bson.encode(
+        {
+            "concurrent_collections": 1,  # one collection at a time, never interleaved
+            "version": FORMAT_VERSION,
+            "server_version": server_version,
+            "tool_version": tool_version,
+        }
     )
+    for ns in namespaces:
+        # size stays 0 like mongodump's (it is only a progress hint and we stream)
+        prelude += bson.encode(
+            {
+                "db": ns.db,
+                "collection": ns.collection,
+                "metadata": _metadata_json(ns),
+                "size": 0,
+                "type": ns.type,
+            }
+        )
+    return bytes(prelude + TERMINATOR)
+
+
+class NamespaceWriter:
+    """One namespace's data segment and EOF block, fed one raw document at a time.
+
+    ``add`` returns a piece once about ``chunk_size`` bytes are pending, ``finish`` the rest.
+    The segment header is written with the first document: an empty collection gets only its
+    EOF block. The spec's grammar (``namespace-data = +document``) has no document-less
+    segment; mongodump's buffered MuxIn does emit one (header + terminator) on close, and
+    mongorestore's demultiplexer accepts both, since it opens a namespace at its first header,
+    data or EOF.
+    """
+
+    def __init__(self, db: str, collection: str, chunk_size: int = 64 * 1024) -> None:
+        self.db, self.collection, self.chunk_size = db, collection, chunk_size
+        self.count = 0
+        self._buf = bytearray()
+        self._docs_from = 0  # where this piece's document bytes start (after a header)
+        self._crc = 0
+
+    def add(self, doc: Document) -> bytes | None:
+        raw = raw_bson(doc)
+        if not self.count:
+            self._buf += _ns_header(self.db, self.collection, eof=False)
+            self._docs_from = len(self._buf)
+        self._buf += raw
+        self.count += 1
+        return self._take() if len(self._buf) >= self.chunk_size else None
+
+    def _take(self) -> bytes:
+        with memoryview(self._buf) as view:
+            self._crc = crc64_ecma(view[self._docs_from :], self._crc)
+        piece = bytes(self._buf)
+        self._buf.clear()
+        self._docs_from = 0
+        return piece
+
+    def finish(self) -> bytes:
+        tail = self._take() + TERMINATOR if self.count else b""
+        eof = _ns_header(self.db, self.collection, eof=True, crc=self._crc)
+        return tail + eof + TERMINATOR
 
 
 def archive_chunks(
@@ -120,55 +213,35 @@ def archive_chunks(
     mongorestore parses it.
     """
     nss = list(namespaces)
-    seen: set[tuple[str, str]] = set()
+    yield prelude_bytes(nss, server_version=server_version, tool_version=tool_version)
     for ns in nss:
-        if not ns.collection or (ns.db, ns.collection) in seen:
-            raise ValueError(f"empty or duplicate namespace {ns.db}.{ns.collection}")
-        seen.add((ns.db, ns.collection))
-    prelude = bytearray(MAGIC)
-    prelude += bson.encode(
-        {
-            "concurrent_collections": 1,  # one collection at a time, never interleaved
-            "version": FORMAT_VERSION,
-            "server_version": server_version,
-            "tool_version": tool_version,
-        }
-    )
-    for ns in nss:
-        # size stays 0 like mongodump's (it is only a progress hint and we stream)
-        prelude += bson.encode(
-            {
-                "db": ns.db,
-                "collection": ns.collection,
-                "metadata": _metadata_json(ns),
-                "size": 0,
-                "type": "collection",
-            }
-        )
-    yield bytes(prelude + TERMINATOR)
-
-    for ns in nss:
-        # Like mongodump, even an empty collection gets a (bodiless) data segment.
-        buf, crc = bytearray(_ns_header(ns, eof=False)), 0
+        writer = NamespaceWriter(ns.db, ns.collection, chunk_size)
         for doc in ns.documents:
-            raw = bson.encode(doc)
-            if len(raw) > MAX_BSON_SIZE:
-                raise ValueError(f"document in {ns.db}.{ns.collection} exceeds 16 MiB")
-            crc = crc64_ecma(raw, crc)
-            buf += raw
-            if len(buf) >= chunk_size:
-                yield bytes(buf)
-                buf.clear()
-        yield bytes(buf + TERMINATOR + _ns_header(ns, eof=True, crc=crc) + TERMINATOR)
+            if piece := writer.add(doc):
+                yield piece
+        yield writer.finish()
+
+
+class GzipStream:
+    """An incremental gzip member (what ``--gzip`` expects), one piece at a time."""
+
+    def __init__(self, level: int = 6) -> None:
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, 31)  # wbits=31: gzip
+
+    def compress(self, chunk: bytes) -> bytes:
+        return self._compressor.compress(chunk)
+
+    def flush(self) -> bytes:
+        return self._compressor.flush()
 
 
 def gzip_chunks(chunks: Iterable[bytes], level: int = 6) -> Iterator[bytes]:
     """Gzip a byte stream piece by piece (what ``--gzip`` expects); yields non-empty pieces."""
-    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)  # wbits=31: gzip container
+    stream = GzipStream(level)
     for chunk in chunks:
-        if out := compressor.compress(chunk):
+        if out := stream.compress(chunk):
             yield out
-    if tail := compressor.flush():
+    if tail := stream.flush():
         yield tail
 
 
@@ -220,66 +293,100 @@ def _decode(raw: bytes, what: str) -> dict[str, Any]:
         raise ArchiveFormatError(f"invalid BSON in {what}: {exc}") from exc
 
 
+class ArchiveReader:
+    """Streams an archive: the prelude at construction, then raw documents from ``documents()``.
+
+    Validates as mongorestore does (magic, terminators, BSON lengths, CRCs, every namespace
+    finished), without decoding the documents, so a restore can check a large archive, and
+    then load it, in constant memory.
+    """
+
+    def __init__(self, read: Callable[[int], bytes]) -> None:
+        self._parser = _Parser(read)
+        parser = self._parser
+        if parser.read(4, "magic number") != MAGIC:
+            raise ArchiveFormatError(
+                "stream does not start with the mongodump archive magic number"
+            )
+        header = parser.doc("archive header")
+        if header.get("version") != FORMAT_VERSION:
+            raise ArchiveFormatError(f"unsupported archive version {header.get('version')!r}")
+        self.server_version = str(header.get("server_version", ""))
+        self.namespaces: dict[str, ArchivedNamespace] = {}
+        while (raw := parser.doc_or_terminator("prelude")) is not None:
+            if not raw:
+                raise ArchiveFormatError("archive truncated in the prelude")
+            meta = _decode(raw, "prelude")
+            db, coll = meta.get("db"), meta.get("collection")
+            if not isinstance(db, str) or not isinstance(coll, str) or not coll:
+                raise ArchiveFormatError(f"collection metadata without db/collection: {meta}")
+            try:
+                metadata = json_util.loads(meta.get("metadata") or "{}")
+            except (ValueError, TypeError) as exc:
+                raise ArchiveFormatError(f"bad metadata JSON for {db}.{coll}: {exc}") from exc
+            kind = str(meta.get("type") or "collection")
+            self.namespaces[f"{db}.{coll}"] = ArchivedNamespace(
+                db, coll, [], metadata, self.server_version, kind
+            )
+
+    def documents(self) -> Iterator[tuple[ArchivedNamespace, bytes]]:
+        """Each document's raw BSON with its namespace, in archive order; raises
+        ArchiveFormatError on a CRC mismatch or an unfinished namespace, after the fact."""
+        parser, found = self._parser, self.namespaces
+        crcs: dict[str, int] = {}
+        closed: set[str] = set()
+        while (raw := parser.doc_or_terminator("namespace header")) != b"":
+            if raw is None:
+                raise ArchiveFormatError("consecutive terminators / headerless block")
+            head = _decode(raw, "namespace header")
+            name = f"{head.get('db')}.{head.get('collection')}"
+            if name not in found or name in closed:
+                raise ArchiveFormatError(f"data for unknown or already finished namespace {name}")
+            target, crc = found[name], crcs.get(name, 0)
+            if head.get("EOF") is True:
+                if _signed(crc) != head.get("CRC"):
+                    raise ArchiveFormatError(f"CRC mismatch for namespace {name}")
+                closed.add(name)
+                if parser.doc_or_terminator(f"EOF block of {name}") is not None:
+                    raise ArchiveFormatError(f"EOF header of {name} not followed by a terminator")
+                continue
+            while (doc := parser.doc_or_terminator(f"documents of {name}")) is not None:
+                if not doc:
+                    raise ArchiveFormatError(f"archive truncated in documents of {name}")
+                crc = crc64_ecma(doc, crc)
+                target.count += 1
+                yield target, doc
+            crcs[name] = crc
+        if missing := sorted(found.keys() - closed):
+            raise ArchiveFormatError(f"archive ended before namespaces finished: {missing}")
+
+
+def open_archive(stream: BinaryIO | bytes, *, gzipped: bool = True) -> ArchiveReader:
+    """An ArchiveReader over bytes or a binary file, gzip'd (``--gzip``) or not."""
+    source: BinaryIO = io.BytesIO(stream) if isinstance(stream, bytes) else stream
+    return ArchiveReader(gzip.GzipFile(fileobj=source, mode="rb").read if gzipped else source.read)
+
+
 def read_archive(stream: BinaryIO | bytes, *, gzipped: bool = True) -> list[ArchivedNamespace]:
     """Parse and validate a whole archive (magic, terminators, CRCs, completeness)."""
-    source: BinaryIO = io.BytesIO(stream) if isinstance(stream, bytes) else stream
-    parser = _Parser(gzip.GzipFile(fileobj=source, mode="rb").read if gzipped else source.read)
-    if parser.read(4, "magic number") != MAGIC:
-        raise ArchiveFormatError("stream does not start with the mongodump archive magic number")
-    header = parser.doc("archive header")
-    if header.get("version") != FORMAT_VERSION:
-        raise ArchiveFormatError(f"unsupported archive version {header.get('version')!r}")
-    server_version = str(header.get("server_version", ""))
-
-    found: dict[str, ArchivedNamespace] = {}
-    while (raw := parser.doc_or_terminator("prelude")) is not None:
-        if not raw:
-            raise ArchiveFormatError("archive truncated in the prelude")
-        meta = _decode(raw, "prelude")
-        db, coll = meta.get("db"), meta.get("collection")
-        if not isinstance(db, str) or not isinstance(coll, str) or not coll:
-            raise ArchiveFormatError(f"collection metadata without db/collection: {meta}")
-        try:
-            metadata = json_util.loads(meta.get("metadata") or "{}")
-        except (ValueError, TypeError) as exc:
-            raise ArchiveFormatError(f"bad metadata JSON for {db}.{coll}: {exc}") from exc
-        kind = str(meta.get("type") or "collection")
-        found[f"{db}.{coll}"] = ArchivedNamespace(db, coll, [], metadata, server_version, kind)
-
-    crcs: dict[str, int] = {}
-    closed: set[str] = set()
-    while (raw := parser.doc_or_terminator("namespace header")) != b"":
-        if raw is None:
-            raise ArchiveFormatError("consecutive terminators / headerless block")
-        head = _decode(raw, "namespace header")
-        name = f"{head.get('db')}.{head.get('collection')}"
-        if name not in found or name in closed:
-            raise ArchiveFormatError(f"data for unknown or already finished namespace {name}")
-        target, crc = found[name], crcs.get(name, 0)
-        if head.get("EOF") is True:
-            if _signed(crc) != head.get("CRC"):
-                raise ArchiveFormatError(f"CRC mismatch for namespace {name}")
-            closed.add(name)
-            if parser.doc_or_terminator(f"EOF block of {name}") is not None:
-                raise ArchiveFormatError(f"EOF header of {name} not followed by a terminator")
-            continue
-        while (doc := parser.doc_or_terminator(f"documents of {name}")) is not None:
-            if not doc:
-                raise ArchiveFormatError(f"archive truncated in documents of {name}")
-            crc = crc64_ecma(doc, crc)
-            target.documents.append(_decode(doc, f"documents of {name}"))
-        crcs[name] = crc
-    if missing := sorted(found.keys() - closed):
-        raise ArchiveFormatError(f"archive ended before namespaces finished: {missing}")
-    return list(found.values())
+    reader = open_archive(stream, gzipped=gzipped)
+    for ns, raw in reader.documents():
+        ns.documents.append(_decode(raw, f"documents of {ns.db}.{ns.collection}"))
+    return list(reader.namespaces.values())
 
 
 __all__ = [
     "ArchiveFormatError",
+    "ArchiveReader",
     "ArchivedNamespace",
+    "GzipStream",
     "Namespace",
+    "NamespaceWriter",
     "archive_chunks",
     "crc64_ecma",
     "gzip_chunks",
+    "open_archive",
+    "prelude_bytes",
+    "raw_bson",
     "read_archive",
 ]
