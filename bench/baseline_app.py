@@ -25,11 +25,11 @@ from graphql_api.clock import utc_now
 from graphql_api.db import tortoise_config
 from graphql_api.domain import policy
 from graphql_api.domain.locations import STORAGE_LOCATION_RULES, storage_location_for_region
-from graphql_api.models import Snapshot
+from graphql_api.models import Cluster, Snapshot
 from graphql_api.services import clusters as cluster_service
 from graphql_api.services import projects as project_service
 from graphql_api.services import snapshots as snapshot_service
-from graphql_api.services.pagination import PageRequest, paginate_list
+from graphql_api.services.paging import PageRequest, read_pages
 from graphql_api.settings import get_settings
 
 _NAMES = {rule.location: rule.name for rule in STORAGE_LOCATION_RULES}
@@ -68,13 +68,9 @@ async def backup_tab(request: Request) -> JSONResponse:
         cluster.tier, cluster.created_at, cluster.backup_enabled, utc_now()
     )
     assert found is not None
-    rows = (await snapshot_service.snapshots_of_clusters([cluster.id]))[cluster.id]
-    page = paginate_list(
-        rows,
-        snapshot_service.NEWEST_FIRST,
-        PageRequest(first=int(request.query_params["first"])),
-        Snapshot,
-    )
+    listing = snapshot_service.snapshots_of_clusters()
+    request_page = PageRequest(first=int(request.query_params["first"]))
+    page = (await read_pages(listing, [cluster.id], request_page))[cluster.id]
     location = storage_location_for_region(cluster.cloud_provider, cluster.region)
     return JSONResponse({"cluster": {
         "id": cluster.id, "name": cluster.name, "tier": cluster.tier.value,
@@ -102,10 +98,10 @@ async def daily_snapshots(request: Request) -> JSONResponse:
     project = await _project(request)
     if project is None:
         return JSONResponse({"project": None})
-    page = await snapshot_service.list_project_snapshots(
-        project, PageRequest(first=int(request.query_params["first"]))
-    )
-    clusters = await snapshot_service.clusters_by_id(list({s.cluster_id for s in page.items}))
+    listing = snapshot_service.snapshots_of_projects()
+    request_page = PageRequest(first=int(request.query_params["first"]))
+    page = (await read_pages(listing, [project.id], request_page))[project.id]
+    clusters = {c.id: c for c in await Cluster.filter(id__in={s.cluster_id for s in page.items})}
     nodes = []
     for s in page.items:
         row = _snapshot(s)

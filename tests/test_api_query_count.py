@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
-from graphql_api.domain.roles import ProjectRole
+from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import BackupJob, DeliveryType
+from graphql_api.services import accounts
 from graphql_api.sqlcount import count_statements
 from tests.conftest import NOW, GraphQLClient, World, job_row
 
@@ -93,3 +94,76 @@ async def test_job_lists_of_clusters_are_batched(gql: GraphQLClient, world: Worl
     small = await _job_statements_for(gql, world, 2)
     large = await _job_statements_for(gql, world, 20)
     assert small == large, f"{small} statements for 2 clusters, {large} for 20"
+
+
+NESTED = """
+query($first: Int) {
+  viewer {
+    organizations { totalCount nodes { name projects(first: $first) { totalCount nodes { id } } } }
+    projects(first: $first) {
+      totalCount
+      nodes {
+        id name organization { name }
+        cluster(name: "c000") { name }
+        clusters(first: $first) {
+          totalCount
+          nodes {
+            name tier snapshotStorageLocation { name } backupPolicy { nextSnapshotTime }
+            project { name } nodes { hostname }
+            snapshots(first: $first) { totalCount nodes { id status cluster { name } } }
+            restoreJobs(first: $first) { totalCount nodes { id } }
+            downloadJobs(first: $first) { totalCount nodes { id snapshotUrl } }
+          }
+        }
+        cloudBackupClusters(first: $first) { totalCount nodes { name } }
+        snapshots(first: $first) { totalCount nodes { id cluster { name } } }
+        restoreJobs(first: $first) { totalCount nodes { id } }
+        downloadJobs(first: $first) { totalCount nodes { id } }
+        auditEvents(first: $first) { totalCount nodes { id } }
+      }
+    }
+  }
+}
+"""
+
+
+async def _nested_statements(
+    gql: GraphQLClient, world: World, projects: int, clusters: int, page: int
+) -> int:
+    org = await world.org()
+    owner = await world.actor(org=org, org_role=OrgRole.ORG_OWNER)
+    for _ in range(projects):
+        project = await world.project(org)
+        await accounts.grant_project_role(owner.user, project, ProjectRole.PROJECT_OWNER)
+        made = [await world.cluster(project, f"c{i:03d}") for i in range(clusters)]
+        for cluster in made:
+            await world.completed_snapshots(cluster, 3)
+        await BackupJob.bulk_create(
+            [job_row(kind, c, NOW, c if kind is DeliveryType.RESTORE else None)
+             for c in made for kind in DeliveryType]
+        )  # fmt: skip
+    with count_statements() as statements:
+        body = await gql(NESTED, owner, {"first": page})
+    assert "errors" not in body, body
+    listed = body["data"]["viewer"]["projects"]
+    assert listed["totalCount"] == projects
+    shown = min(page, projects)
+    assert len(listed["nodes"]) == shown
+    for node in listed["nodes"]:
+        assert node["clusters"]["totalCount"] == clusters
+        assert len(node["clusters"]["nodes"]) == min(page, clusters)
+        for cluster in node["clusters"]["nodes"]:
+            assert cluster["snapshots"]["totalCount"] == 3
+            assert len(cluster["restoreJobs"]["nodes"]) == 1
+    return len(statements)
+
+
+async def test_statements_do_not_grow_with_parents_rows_or_page_size(
+    gql: GraphQLClient, world: World
+) -> None:
+    """Every connection nested under a list is read for all its parents at once."""
+    small = await _nested_statements(gql, world, projects=2, clusters=2, page=5)
+    many_projects = await _nested_statements(gql, world, projects=10, clusters=2, page=20)
+    many_clusters = await _nested_statements(gql, world, projects=2, clusters=20, page=50)
+    assert small == many_projects == many_clusters, (small, many_projects, many_clusters)
+    assert small <= 40, small  # 3 per connection kind (ids, rows, count), auth, lookups

@@ -1,21 +1,19 @@
-"""Batched job pages (one statement for many clusters) equal ``list_jobs`` per cluster."""
+"""Batched job pages (one read for many clusters) equal each cluster's list, paged
+by hand from all its rows: every shape of list, every page request."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from tortoise.expressions import Q
 
 from graphql_api.domain.roles import ProjectRole
 from graphql_api.models import BackupJob, Cluster, DeliveryType, Project
-from graphql_api.schema.backups.dataloaders import (
-    JobPageKey,
-    job_count_loader,
-    job_page_loader,
-)
+from graphql_api.schema.pagination import PageKey, count_loader, page_loader
 from graphql_api.services.errors import InvalidInputError
-from graphql_api.services.jobs import ClusterJobs, list_jobs, list_jobs_of_clusters
-from graphql_api.services.pagination import Page, PageRequest
+from graphql_api.services.jobs import NEWEST_FIRST, jobs_of_clusters
+from graphql_api.services.paging import Page, PageRequest, decode_cursor, encode_cursor, read_pages
 from graphql_api.sqlcount import count_statements
 from tests.conftest import NOW, GraphQLClient, World, job_row
 
@@ -61,8 +59,38 @@ async def _clusters(world: World) -> tuple[Project, list[Cluster]]:
     return project, [a, b, c, d, other]
 
 
-def _key(cluster: Cluster) -> ClusterJobs:
-    return ClusterJobs(cluster.id, cluster.project_id)
+def _key(cluster: Cluster) -> tuple[str, str]:
+    return (cluster.id, cluster.project_id)
+
+
+async def list_jobs(kind: DeliveryType, request: PageRequest, cluster: Cluster) -> Page[BackupJob]:
+    """The reference: the cluster's whole list read with the ORM, paged by hand."""
+    mine = Q(cluster_id=cluster.id, project_id=cluster.project_id) | Q(
+        target_cluster_id=cluster.id, target_project_id=cluster.project_id
+    )
+    rows = list(await BackupJob.filter(mine, delivery_type=kind).order_by(*NEWEST_FIRST.fields))
+    size, cursor, backwards = request.validated()
+    if backwards:
+        rows.reverse()
+    if cursor is not None:  # newest first: "after" is older; backwards, "before" is newer
+        at = decode_cursor(cursor, NEWEST_FIRST, BackupJob)
+        keys = [(r, NEWEST_FIRST.key(r)) for r in rows]
+        rows = [r for r, k in keys if (k > at if backwards else k < at)]
+    page, more = rows[:size], size > 0 and len(rows) > size  # first: 0 reads nothing
+    if backwards:
+        page.reverse()
+    total = await BackupJob.filter(mine, delivery_type=kind).count()
+
+    async def count() -> int:
+        return total
+
+    return Page(
+        items=page,
+        cursors=[encode_cursor(NEWEST_FIRST.key(r)) for r in page],
+        has_next_page=more if not backwards else cursor is not None,
+        has_previous_page=more if backwards else cursor is not None,
+        count=count,
+    )
 
 
 async def _same(batched: Page[BackupJob], expected: Page[BackupJob]) -> None:
@@ -74,10 +102,7 @@ async def _same(batched: Page[BackupJob], expected: Page[BackupJob]) -> None:
 
 
 async def _requests(clusters: list[Cluster]) -> list[PageRequest]:
-    a = clusters[0]
-    middle = (
-        await list_jobs(DOWNLOAD, PageRequest(first=2), project_id=a.project_id, cluster_id=a.id)
-    ).cursors[-1]
+    middle = (await list_jobs(DOWNLOAD, PageRequest(first=2), clusters[0])).cursors[-1]
     return [
         PageRequest(first=SIZE),
         PageRequest(last=SIZE),
@@ -86,7 +111,7 @@ async def _requests(clusters: list[Cluster]) -> list[PageRequest]:
         PageRequest(last=1),
         PageRequest(first=0),
         PageRequest(last=0),
-        PageRequest(first=SIZE, after=middle),  # the per-cluster fallback
+        PageRequest(first=SIZE, after=middle),
         PageRequest(last=SIZE, before=middle),
     ]
 
@@ -95,12 +120,10 @@ async def _requests(clusters: list[Cluster]) -> list[PageRequest]:
 async def test_batched_pages_equal_list_jobs(world: World, kind: DeliveryType) -> None:
     _, clusters = await _clusters(world)
     for request in await _requests(clusters):
-        batched = await list_jobs_of_clusters(kind, request, [_key(c) for c in clusters])
+        batched = await read_pages(jobs_of_clusters(kind), [_key(c) for c in clusters], request)
         assert list(batched) == [_key(c) for c in clusters]
         for cluster in clusters:
-            expected = await list_jobs(
-                kind, request, project_id=cluster.project_id, cluster_id=cluster.id
-            )
+            expected = await list_jobs(kind, request, cluster)
             await _same(batched[_key(cluster)], expected)
 
 
@@ -110,10 +133,8 @@ async def test_the_data_has_every_shape(world: World) -> None:
     totals = {}
     for kind in (RESTORE, DOWNLOAD):
         for cluster in clusters:
-            page = await list_jobs(
-                kind, PageRequest(first=SIZE), project_id=cluster.project_id, cluster_id=cluster.id
-            )
-            totals[(kind, cluster.name)] = await page.count()
+            page = await read_pages(jobs_of_clusters(kind), [_key(cluster)], PageRequest())
+            totals[(kind, cluster.name)] = await page[_key(cluster)].count()
     assert totals == {
         (RESTORE, "a"): 5, (RESTORE, "b"): 2, (RESTORE, "c"): 2, (RESTORE, "d"): 0,
         (RESTORE, "elsewhere"): 1,
@@ -126,26 +147,25 @@ async def test_loader_pages_equal_list_jobs_in_a_fixed_number_of_statements(
     world: World,
 ) -> None:
     _, clusters = await _clusters(world)
+    by_key = {_key(c): c for c in clusters}
     for request in await _requests(clusters):
-        counts = job_count_loader()
-        pages = job_page_loader(counts)
+        counts = count_loader()
+        pages = page_loader(counts)
         keys = [
-            JobPageKey(kind, _key(c), request) for kind in (RESTORE, DOWNLOAD) for c in clusters
+            PageKey(jobs_of_clusters(kind), _key(c), request)
+            for kind in (RESTORE, DOWNLOAD)
+            for c in clusters
         ]
         with count_statements() as statements:
             found = [await p for p in [pages.load(k) for k in keys]]
             totals = [await c for c in [page.count() for page in found]]
-        if request.after is None and request.before is None:
-            # one page statement and one count statement per kind, for all the clusters
-            reads = 0 if request.first == 0 or request.last == 0 else 2
-            assert len(statements) == reads + 2, statements
+        # Per kind, for all the clusters, with or without a cursor: the page's
+        # rows (ids and positions, then the rows), and one count statement.
+        reads = 0 if request.first == 0 or request.last == 0 else 2 * 2
+        assert len(statements) == reads + 2, statements
         for key, page, total in zip(keys, found, totals, strict=True):
-            expected = await list_jobs(
-                key.kind,
-                request,
-                project_id=key.cluster.project_id,
-                cluster_id=key.cluster.cluster_id,
-            )
+            kind = RESTORE if key.listing == jobs_of_clusters(RESTORE) else DOWNLOAD
+            expected = await list_jobs(kind, request, by_key[key.parent])  # type: ignore[index]
             await _same(page, expected)
             assert total == await expected.count()
 
@@ -170,4 +190,4 @@ async def test_batched_pages_reject_what_list_jobs_rejects(world: World) -> None
     _, clusters = await _clusters(world)
     for request in (PageRequest(first=1, last=1), PageRequest(first=1000)):
         with pytest.raises(InvalidInputError):
-            await list_jobs_of_clusters(RESTORE, request, [_key(clusters[0])])
+            await read_pages(jobs_of_clusters(RESTORE), [_key(clusters[0])], request)

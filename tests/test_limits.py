@@ -70,7 +70,7 @@ async def test_slow_requests_time_out(
     async def slow(*args: object, **kwargs: object) -> None:
         await asyncio.sleep(5)
 
-    monkeypatch.setattr("graphql_api.schema.accounts.types.project_service.list_projects", slow)
+    monkeypatch.setattr("graphql_api.schema.pagination.read_pages", slow)
     async with _client(request_timeout_seconds=0.2) as http:
         response = await _post(http, actor, "{ viewer { projects { nodes { id } } } }")
     assert response.status_code == 503
@@ -84,7 +84,7 @@ async def test_unexpected_errors_are_masked_in_production(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr("graphql_api.schema.accounts.types.project_service.list_projects", broken)
+    monkeypatch.setattr("graphql_api.schema.pagination.read_pages", broken)
     async with _client(environment=environment, signing_key="k") as http:
         response = await _post(http, actor, "{ viewer { projects { nodes { id } } } }")
     assert response.status_code == 200

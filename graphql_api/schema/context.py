@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,19 +17,18 @@ from graphql_api.clock import utc_now
 from graphql_api.domain.clusters import ClusterNodes
 from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.fleet.simulated import SimulatedFleet
-from graphql_api.models import BackupJob, Cluster, Organization, Project, Snapshot
+from graphql_api.models import Cluster, Organization, Project, Snapshot
 from graphql_api.schema.accounts.dataloaders import organization_loader, project_loader
-from graphql_api.schema.backups.dataloaders import (
-    JobCountKey,
-    JobPageKey,
-    job_count_loader,
-    job_page_loader,
+from graphql_api.schema.clusters.dataloaders import (
+    cluster_by_name_loader,
+    cluster_loader,
+    nodes_loader,
 )
-from graphql_api.schema.clusters.dataloaders import cluster_loader, nodes_loader
 from graphql_api.schema.errors import UnauthenticatedError
-from graphql_api.schema.snapshots.dataloaders import snapshots_loader
+from graphql_api.schema.pagination import CountKey, PageKey, count_loader, page_loader
+from graphql_api.schema.snapshots.dataloaders import snapshot_loader
 from graphql_api.services.access import Principal
-from graphql_api.services.pagination import Page
+from graphql_api.services.paging import Page
 from graphql_api.settings import Settings, get_settings
 
 
@@ -39,15 +39,31 @@ class Loaders:
     organization: DataLoader[str, Organization | None] = field(default_factory=organization_loader)
     project: DataLoader[str, Project | None] = field(default_factory=project_loader)
     cluster: DataLoader[str, Cluster | None] = field(default_factory=cluster_loader)
-    snapshots: DataLoader[str, list[Snapshot]] = field(default_factory=snapshots_loader)
-    job_counts: DataLoader[JobCountKey, int] = field(default_factory=job_count_loader)
-    job_pages: DataLoader[JobPageKey, Page[BackupJob]] = field(init=False)
+    cluster_by_name: DataLoader[tuple[str, str], Cluster | None] = field(
+        default_factory=cluster_by_name_loader
+    )
+    snapshot: DataLoader[str, Snapshot | None] = field(default_factory=snapshot_loader)
+    counts: DataLoader[CountKey, int] = field(default_factory=count_loader)
+    pages: DataLoader[PageKey, Page[Any]] = field(init=False)
     fleet: Fleet = field(default_factory=SimulatedFleet)
     nodes: DataLoader[ClusterAddress, ClusterNodes] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.job_pages = job_page_loader(self.job_counts)  # its totalCounts batch in job_counts
+        self.pages = page_loader(self.counts)  # their totalCounts batch in counts
         self.nodes = nodes_loader(self.fleet)
+
+    def prime(self, rows: Iterable[object]) -> None:
+        """Rows already read need no read again: a cluster's project, a
+        snapshot's cluster, resolve from here."""
+        for row in rows:
+            if isinstance(row, Project):
+                self.project.prime(row.id, row)
+            elif isinstance(row, Cluster):
+                self.cluster.prime(row.id, row)
+            elif isinstance(row, Organization):
+                self.organization.prime(row.id, row)
+            elif isinstance(row, Snapshot):
+                self.snapshot.prime(row.id, row)
 
 
 @dataclass

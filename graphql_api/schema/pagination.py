@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from graphql_api.services.pagination import Page, PageRequest
+from graphql_api.services.errors import ServiceError
+from graphql_api.services.paging import Key, Listing, Page, PageRequest, count_rows, read_pages
+
+if TYPE_CHECKING:
+    from graphql_api.schema.context import Info
 
 NodeT = TypeVar("NodeT")
 
@@ -39,10 +46,88 @@ class Connection(Generic[NodeT]):
         return await self._page.count()
 
 
-def page_request(
-    first: int | None, after: str | None, last: int | None, before: str | None
-) -> PageRequest:
-    return PageRequest(first=first, after=after, last=last, before=before)
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    listing: Listing[Any]
+    parent: Key
+    request: PageRequest
+
+
+@dataclass(frozen=True, slots=True)
+class CountKey:
+    listing: Listing[Any]
+    parent: Key
+
+
+def count_loader() -> DataLoader[CountKey, int]:
+    """``totalCount`` of each parent's list: one statement per kind of list."""
+
+    async def load(keys: list[CountKey]) -> list[int]:
+        by_listing: dict[Listing[Any], list[Key]] = defaultdict(list)
+        for key in keys:
+            by_listing[key.listing].append(key.parent)
+        counts = {
+            listing: await count_rows(listing, parents) for listing, parents in by_listing.items()
+        }
+        return [counts[key.listing][key.parent] for key in keys]
+
+    return DataLoader(load)
+
+
+def page_loader(counts: DataLoader[CountKey, int]) -> DataLoader[PageKey, Page[Any]]:
+    """The page of one parent's list. Every parent of the request asking for the
+    same list and page shares one read (see ``read_pages``); each page's
+    ``totalCount`` goes through ``counts``, batched too, read only when asked."""
+
+    async def load(keys: list[PageKey]) -> list[Page[Any] | BaseException]:
+        groups: dict[tuple[Listing[Any], PageRequest], list[Key]] = defaultdict(list)
+        for key in keys:
+            groups[(key.listing, key.request)].append(key.parent)
+        found: dict[tuple[Listing[Any], PageRequest], dict[Key, Page[Any]] | ServiceError] = {}
+        for (listing, request), parents in groups.items():
+            try:
+                found[(listing, request)] = await read_pages(listing, parents, request)
+            except ServiceError as error:  # a bad cursor fails its own fields only
+                found[(listing, request)] = error
+        answers: list[Page[Any] | BaseException] = []
+        for key in keys:
+            pages = found[(key.listing, key.request)]
+            if isinstance(pages, ServiceError):
+                answers.append(pages)
+                continue
+            answers.append(replace(pages[key.parent], count=_counter(counts, key)))
+        return answers
+
+    return DataLoader(load)
+
+
+def _counter(counts: DataLoader[CountKey, int], key: PageKey) -> Callable[[], Awaitable[int]]:
+    return lambda: counts.load(CountKey(key.listing, key.parent))
+
+
+async def load_page(
+    info: Info,
+    listing: Listing[Any],
+    parent: Key,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[Any]:
+    """The page a connection field asks for, within this deployment's page sizes."""
+    settings = info.context.settings
+    request = PageRequest(
+        first=first,
+        after=after,
+        last=last,
+        before=before,
+        default_size=settings.default_page_size,
+        max_size=settings.max_page_size,
+    )
+    request.validated()  # a bad first/last fails this field alone, not the whole batch
+    page: Page[Any] = await info.context.loaders.pages.load(PageKey(listing, parent, request))
+    info.context.loaders.prime(page.items)
+    return page
 
 
 def to_connection(page: Page[Any], convert: Callable[[Any], NodeT]) -> Connection[NodeT]:

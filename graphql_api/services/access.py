@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tortoise.expressions import Q
 
@@ -18,6 +18,7 @@ class Principal:
     org_roles: dict[str, frozenset[OrgRole]]
     project_roles: dict[str, frozenset[ProjectRole]]
     api_key_id: str | None = None  # the key this request came with; None for the CLI
+    project_orgs: dict[str, str] = field(default_factory=dict)  # organization of each project
 
     def roles_in(self, project: Project) -> tuple[frozenset[OrgRole], frozenset[ProjectRole]]:
         return (
@@ -36,6 +37,11 @@ class Principal:
         return roles.can_manage_backups(self.project_roles.get(project_id, frozenset()))
 
     @property
+    def organization_ids(self) -> list[str]:
+        """Organizations the caller belongs to or holds a project role in."""
+        return sorted(set(self.org_roles) | set(self.project_orgs.values()))
+
+    @property
     def owned_org_ids(self) -> list[str]:
         return [org for org, held in self.org_roles.items() if OrgRole.ORG_OWNER in held]
 
@@ -51,13 +57,16 @@ async def load_principal(user: User, api_key_id: str | None = None) -> Principal
     ):
         org_roles[org_id].add(OrgRole(org_role))
     project_roles: dict[str, set[ProjectRole]] = defaultdict(set)
-    for project_id, project_role in await ProjectMembership.filter(user=user).values_list(
-        "project_id", "role"
+    project_orgs: dict[str, str] = {}
+    for project_id, project_role, org_id in await ProjectMembership.filter(user=user).values_list(
+        "project_id", "role", "project__organization_id"
     ):
         project_roles[project_id].add(ProjectRole(project_role))
+        project_orgs[project_id] = org_id
     return Principal(
         user=user,
         org_roles={k: frozenset(v) for k, v in org_roles.items()},
         project_roles={k: frozenset(v) for k, v in project_roles.items()},
         api_key_id=api_key_id,
+        project_orgs=project_orgs,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from graphql_api.models import AuditEvent, AuditOutcome, User
-from graphql_api.services.pagination import Order, Page, PageRequest, paginate_query
+from graphql_api.services.access import Principal
+from graphql_api.services.errors import ForbiddenError
+from graphql_api.services.paging import Listing, Order
 
 NEWEST_FIRST = Order(("-created_at", "-id"))
 
@@ -40,5 +42,8 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\\x00")
 
 
-async def list_events(project_id: str, page: PageRequest) -> Page[AuditEvent]:
-    return await paginate_query(AuditEvent.filter(project_id=project_id), NEWEST_FIRST, page)
+def events_of_projects(principal: Principal, project_id: str) -> Listing[AuditEvent]:
+    """Each project's audit trail, newest first: Project Owners read it."""
+    if not principal.owns_project(project_id):
+        raise ForbiddenError("Only Project Owners may read this project's audit trail.")
+    return Listing(AuditEvent, NEWEST_FIRST, parents=("project_id",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
@@ -13,7 +14,7 @@ from graphql_api.domain.regions import CloudProvider, UnknownRegionError, find_r
 from graphql_api.fleet.base import ClusterAddress
 from graphql_api.models import Cluster, Project
 from graphql_api.services.errors import ConflictError, InvalidInputError
-from graphql_api.services.pagination import Order, Page, PageRequest, paginate_query
+from graphql_api.services.paging import Eq, Listing, NotEq, Order
 
 CLUSTER_ORDER = Order(("name", "id"))
 
@@ -69,19 +70,27 @@ def address_of(cluster: Cluster) -> ClusterAddress:
     return ClusterAddress(id=cluster.id, name=cluster.name, mongodb_version=cluster.mongodb_version)
 
 
-async def list_clusters(
-    project: Project,
-    page: PageRequest,
-    *,
-    tier: ClusterTier | None = None,
-    dedicated_with_backup: bool = False,
-) -> Page[Cluster]:
-    query = Cluster.filter(project_id=project.id)
-    if tier is not None:
-        query = query.filter(tier=tier)
-    if dedicated_with_backup:
-        query = query.filter(backup_enabled=True).exclude(tier=ClusterTier.FLEX)
-    return await paginate_query(query, CLUSTER_ORDER, page)
+def clusters_of_projects(tier: ClusterTier | None = None) -> Listing[Cluster]:
+    """Each project's clusters by name, of one tier if given."""
+    where = () if tier is None else (Eq("tier", tier),)
+    return Listing(Cluster, CLUSTER_ORDER, parents=("project_id",), where=where)
+
+
+def cloud_backup_clusters_of_projects() -> Listing[Cluster]:
+    """Each project's M10+ clusters with Cloud Backup enabled."""
+    where = (Eq("backup_enabled", True), NotEq("tier", ClusterTier.FLEX))
+    return Listing(Cluster, CLUSTER_ORDER, parents=("project_id",), where=where)
+
+
+async def clusters_named(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Cluster]:
+    """Clusters by (project id, name), in one statement."""
+    wanted = {(p, n) for p, n in keys if could_be_stored(n)}
+    if not wanted:
+        return {}
+    rows = await Cluster.filter(
+        project_id__in={p for p, _ in wanted}, name__in={n for _, n in wanted}
+    )
+    return {(c.project_id, c.name): c for c in rows if (c.project_id, c.name) in wanted}
 
 
 async def get_cluster(project: Project, name: str) -> Cluster | None:

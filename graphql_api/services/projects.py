@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import Q
-
 from graphql_api.domain.ids import is_valid_id
 from graphql_api.models import Organization, Project
 from graphql_api.services.access import Principal
 from graphql_api.services.errors import InvalidInputError
-from graphql_api.services.pagination import Order, Page, PageRequest, paginate_query
+from graphql_api.services.paging import AnyOf, Condition, In, Listing, Order
 
 NAME_ORDER = Order(("name", "id"))
 
@@ -28,19 +26,26 @@ async def get_project(principal: Principal, project_id: str) -> Project | None:
     return await Project.filter(principal.readable_projects(), id=project_id).first()
 
 
-async def list_projects(
-    principal: Principal, page: PageRequest, organization_id: str | None = None
-) -> Page[Project]:
-    query = Project.filter(principal.readable_projects())
-    if organization_id is not None:
-        query = query.filter(organization_id=organization_id)
-    return await paginate_query(query, NAME_ORDER, page)
-
-
-async def list_organizations(principal: Principal, page: PageRequest) -> Page[Organization]:
-    """Organizations the caller belongs to, or holds a project role in."""
-    project_orgs = Project.filter(id__in=list(principal.project_roles)).values_list(
-        "organization_id", flat=True
+def _readable(principal: Principal) -> Condition:
+    """Exactly the projects this caller may read: theirs, and their organizations'."""
+    return AnyOf(
+        (
+            In("id", tuple(sorted(principal.project_roles))),
+            In("organization_id", tuple(principal.owned_org_ids)),
+        )
     )
-    query = Organization.filter(Q(id__in=list(principal.org_roles)) | Q(id__in=await project_orgs))
-    return await paginate_query(query, NAME_ORDER, page)
+
+
+def readable_projects(principal: Principal) -> Listing[Project]:
+    """Every project the caller can read, across organizations."""
+    return Listing(Project, NAME_ORDER, where=(_readable(principal),))
+
+
+def readable_projects_of_organizations(principal: Principal) -> Listing[Project]:
+    """Each organization's projects that the caller can read."""
+    return Listing(Project, NAME_ORDER, parents=("organization_id",), where=(_readable(principal),))
+
+
+def readable_organizations(principal: Principal) -> Listing[Organization]:
+    """Organizations the caller belongs to, or holds a project role in."""
+    return Listing(Organization, NAME_ORDER, where=(In("id", tuple(principal.organization_ids)),))

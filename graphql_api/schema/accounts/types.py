@@ -5,9 +5,10 @@ import strawberry
 from graphql_api import models
 from graphql_api.domain import roles
 from graphql_api.schema.context import Info
-from graphql_api.schema.pagination import Connection, page_request, to_connection
+from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.schema.projects.types import Project
 from graphql_api.services import projects as project_service
+from graphql_api.services.paging import ONE_LIST
 
 strawberry.enum(roles.OrgRole, name="OrgRole")
 OrgRole = roles.OrgRole
@@ -35,9 +36,8 @@ class Organization:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Project]:
-        page = await project_service.list_projects(
-            info.context.principal, page_request(first, after, last, before), self.id
-        )
+        listing = project_service.readable_projects_of_organizations(info.context.principal)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, Project.from_model)
 
 
@@ -56,9 +56,8 @@ class Viewer:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Organization]:
-        page = await project_service.list_organizations(
-            info.context.principal, page_request(first, after, last, before)
-        )
+        listing = project_service.readable_organizations(info.context.principal)
+        page = await load_page(info, listing, ONE_LIST, first, after, last, before)
         return to_connection(page, Organization.from_model)
 
     @strawberry.field(description="Every project you can see, across organizations.")
@@ -70,7 +69,6 @@ class Viewer:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Project]:
-        page = await project_service.list_projects(
-            info.context.principal, page_request(first, after, last, before)
-        )
+        listing = project_service.readable_projects(info.context.principal)
+        page = await load_page(info, listing, ONE_LIST, first, after, last, before)
         return to_connection(page, Project.from_model)

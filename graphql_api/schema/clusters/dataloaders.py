@@ -5,6 +5,7 @@ from strawberry.dataloader import DataLoader
 from graphql_api.domain.clusters import ClusterNodes
 from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.models import Cluster
+from graphql_api.services.clusters import clusters_named
 
 
 async def _clusters(ids: list[str]) -> list[Cluster | None]:
@@ -14,6 +15,16 @@ async def _clusters(ids: list[str]) -> list[Cluster | None]:
 
 def cluster_loader() -> DataLoader[str, Cluster | None]:
     return DataLoader(_clusters)
+
+
+def cluster_by_name_loader() -> DataLoader[tuple[str, str], Cluster | None]:
+    """Clusters by (project id, name), names being unique per project."""
+
+    async def load(keys: list[tuple[str, str]]) -> list[Cluster | None]:
+        found = await clusters_named(keys)
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load)
 
 
 def nodes_loader(fleet: Fleet) -> DataLoader[ClusterAddress, ClusterNodes]:

@@ -9,17 +9,15 @@ from graphql_api import models
 from graphql_api.domain import clusters, policy
 from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.models import DeliveryType
-from graphql_api.schema.backups.dataloaders import JobPageKey
 from graphql_api.schema.backups.types import BackupJob
 from graphql_api.schema.context import Info
 from graphql_api.schema.locations.types import CloudProvider, StorageLocation, storage_location
-from graphql_api.schema.pagination import Connection, page_request, to_connection
+from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
+from graphql_api.services import jobs as job_service
+from graphql_api.services import snapshots as snapshot_service
 from graphql_api.services.clusters import address_of
-from graphql_api.services.jobs import ClusterJobs
-from graphql_api.services.pagination import PageRequest, paginate_list
 from graphql_api.services.projects import require_id
-from graphql_api.services.snapshots import NEWEST_FIRST
 
 if TYPE_CHECKING:
     from graphql_api.schema.projects.types import Project
@@ -173,19 +171,14 @@ class Cluster:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Snapshot]:
-        rows = await info.context.loaders.snapshots.load(self.id)
-        if status is not None:
-            rows = [s for s in rows if s.status == status]
-        page = paginate_list(
-            rows, NEWEST_FIRST, page_request(first, after, last, before), models.Snapshot
-        )
+        listing = snapshot_service.snapshots_of_clusters(status)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, Snapshot.from_model)
 
     @strawberry.field
     async def snapshot(self, info: Info, id: strawberry.ID) -> Snapshot | None:
-        require_id(id, "Snapshot id")
-        rows = await info.context.loaders.snapshots.load(self.id)
-        return next((Snapshot.from_model(s) for s in rows if s.id == id), None)
+        found = await info.context.loaders.snapshot.load(require_id(id, "Snapshot id"))
+        return None if found is None or found.cluster_id != self.id else Snapshot.from_model(found)
 
     @strawberry.field(description="Restores of this cluster's snapshots, or into it.")
     async def restore_jobs(
@@ -196,9 +189,9 @@ class Cluster:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[BackupJob]:
-        return await self._jobs(
-            info, DeliveryType.RESTORE, page_request(first, after, last, before)
-        )
+        listing = job_service.jobs_of_clusters(DeliveryType.RESTORE)
+        page = await load_page(info, listing, self._jobs_key, first, after, last, before)
+        return to_connection(page, BackupJob.from_model)
 
     @strawberry.field(description="Downloads of this cluster's snapshots.")
     async def download_jobs(
@@ -209,16 +202,10 @@ class Cluster:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[BackupJob]:
-        return await self._jobs(
-            info, DeliveryType.DOWNLOAD, page_request(first, after, last, before)
-        )
+        listing = job_service.jobs_of_clusters(DeliveryType.DOWNLOAD)
+        page = await load_page(info, listing, self._jobs_key, first, after, last, before)
+        return to_connection(page, BackupJob.from_model)
 
-    async def _jobs(
-        self, info: Info, kind: DeliveryType, page: PageRequest
-    ) -> Connection[BackupJob]:
-        """Batched across the clusters of the request (``job_pages``); equal to
-        ``job_service.list_jobs(kind, page, project_id=..., cluster_id=...)``."""
-        page.validated()  # a bad first/last fails this field alone, not the whole batch
-        key = JobPageKey(kind, ClusterJobs(self._model.id, self._model.project_id), page)
-        found = await info.context.loaders.job_pages.load(key)
-        return to_connection(found, BackupJob.from_model)
+    @property
+    def _jobs_key(self) -> tuple[str, str]:
+        return (self._model.id, self._model.project_id)

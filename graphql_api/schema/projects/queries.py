@@ -16,13 +16,19 @@ class ProjectsQuery:
     @strawberry.field(description="A project you have a role in; null if unknown or not yours.")
     async def project(self, info: Info, id: strawberry.ID) -> Project | None:
         found = await project_service.get_project(info.context.principal, id)
-        return None if found is None else Project.from_model(found)
+        if found is None:
+            return None
+        info.context.loaders.prime([found])
+        return Project.from_model(found)
 
     @strawberry.field(description="A cluster by project id and name (names are per project).")
     async def cluster(self, info: Info, project_id: strawberry.ID, name: str) -> Cluster | None:
         project = await project_service.get_project(info.context.principal, project_id)
         found = None if project is None else await cluster_service.get_cluster(project, name)
-        return None if found is None else Cluster.from_model(found)
+        if project is None or found is None:
+            return None
+        info.context.loaders.prime([project, found])
+        return Cluster.from_model(found)
 
     @strawberry.field(description="A snapshot by id; null if unknown or not yours.")
     async def snapshot(self, info: Info, id: strawberry.ID) -> Snapshot | None:

@@ -7,11 +7,10 @@ import strawberry
 from graphql_api import models
 from graphql_api.domain import roles
 from graphql_api.models import DeliveryType
-from graphql_api.schema.backups.permissions import OwnsThisProject
 from graphql_api.schema.backups.types import AuditEvent, BackupJob
 from graphql_api.schema.clusters.types import Cluster, ClusterTier
 from graphql_api.schema.context import Info
-from graphql_api.schema.pagination import Connection, page_request, to_connection
+from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus, prefetch_clusters
 from graphql_api.services import audit as audit_service
 from graphql_api.services import clusters as cluster_service
@@ -66,33 +65,33 @@ class Project:
     @strawberry.field(description="Clusters by name; filter by tier.")
     async def clusters(
         self,
+        info: Info,
         tier: ClusterTier | None = None,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Cluster]:
-        page = await cluster_service.list_clusters(
-            self._model, page_request(first, after, last, before), tier=tier
-        )
+        listing = cluster_service.clusters_of_projects(tier)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, Cluster.from_model)
 
     @strawberry.field(description="M10+ clusters with Cloud Backup enabled.")
     async def cloud_backup_clusters(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Cluster]:
-        page = await cluster_service.list_clusters(
-            self._model, page_request(first, after, last, before), dedicated_with_backup=True
-        )
+        listing = cluster_service.cloud_backup_clusters_of_projects()
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, Cluster.from_model)
 
     @strawberry.field
-    async def cluster(self, name: str) -> Cluster | None:
-        found = await cluster_service.get_cluster(self._model, name)
+    async def cluster(self, info: Info, name: str) -> Cluster | None:
+        found = await info.context.loaders.cluster_by_name.load((self.id, name))
         return None if found is None else Cluster.from_model(found)
 
     @strawberry.field(description='"All Daily Snapshots": every cluster\'s, newest first.')
@@ -106,51 +105,48 @@ class Project:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Snapshot]:
-        page = await snapshot_service.list_project_snapshots(
-            self._model,
-            page_request(first, after, last, before),
-            cluster_name=cluster_name,
-            status=status,
-        )
+        listing = snapshot_service.snapshots_of_projects(cluster_name, status)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         await prefetch_clusters(info, page.items)
         return to_connection(page, Snapshot.from_model)
 
     @strawberry.field(description="Restores of this project's snapshots or into its clusters.")
     async def restore_jobs(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[BackupJob]:
-        page = await job_service.list_jobs(
-            DeliveryType.RESTORE, page_request(first, after, last, before), project_id=self.id
-        )
+        listing = job_service.jobs_of_projects(DeliveryType.RESTORE)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, BackupJob.from_model)
 
     @strawberry.field(description="Downloads of this project's snapshots.")
     async def download_jobs(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[BackupJob]:
-        page = await job_service.list_jobs(
-            DeliveryType.DOWNLOAD, page_request(first, after, last, before), project_id=self.id
-        )
+        listing = job_service.jobs_of_projects(DeliveryType.DOWNLOAD)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, BackupJob.from_model)
 
     @strawberry.field(
-        permission_classes=[OwnsThisProject],
-        description="Every restore and download request, allowed or refused (Project Owners).",
+        description="Every restore and download request, allowed or refused (Project Owners)."
     )
     async def audit_events(
         self,
+        info: Info,
         first: int | None = None,
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[AuditEvent]:
-        page = await audit_service.list_events(self.id, page_request(first, after, last, before))
+        listing = audit_service.events_of_projects(info.context.principal, self.id)
+        page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, AuditEvent.from_model)

@@ -1,0 +1,398 @@
+"""Pages of lists: the one way every list the API returns is paged.
+
+A list is rows of one table in one order whose last field is unique, cut by
+keyset cursors: a page is an index range whatever its depth, and rows added
+meanwhile never shift a client's place. Lists nested under a list of parents
+(each cluster's snapshots) are read for every parent in one statement that
+numbers each parent's rows, so a request costs as many statements for two
+parents as for a hundred, and each parent's read stops at its page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import operator
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, Generic, TypeVar, cast
+
+from pypika_tortoise import Order as SqlOrder
+from pypika_tortoise import Table
+from pypika_tortoise.analytics import RowNumber
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.functions import Count
+from pypika_tortoise.terms import Term, ValueWrapper
+from pypika_tortoise.utils import format_alias_sql
+from tortoise import connections
+from tortoise.fields import DatetimeField
+from tortoise.models import Model
+
+from graphql_api.services.errors import InvalidInputError
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+ONE_LIST = ""  # the key of a listing without parents: there is one list
+
+# A parent's key: its id, or a tuple of values (a cluster's id and its project's).
+Key = str | tuple[str, ...]
+K = TypeVar("K", bound=Key)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """``first``/``after`` forward, ``last``/``before`` backward, within the
+    deployment's page sizes."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+    default_size: int = 20
+    max_size: int = 100
+
+    def validated(self) -> tuple[int, str | None, bool]:
+        """(size, cursor, backwards); raises InvalidInputError for a bad request."""
+        if self.first is not None and self.last is not None:
+            raise InvalidInputError("Pass either first or last, not both.")
+        if self.after is not None and self.before is not None:
+            raise InvalidInputError("Pass either after or before, not both.")
+        backwards = self.last is not None or (self.before is not None and self.first is None)
+        size = self.last if backwards else self.first
+        if size is None:
+            size = self.default_size
+        if not 0 <= size <= self.max_size:
+            name = "last" if backwards else "first"
+            raise InvalidInputError(f"{name} must be between 0 and {self.max_size}, got {size}.")
+        return size, (self.before if backwards else self.after), backwards
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    """Sort fields, each ``name`` or ``-name`` (descending); the last must be unique."""
+
+    fields: tuple[str, ...]
+
+    def reversed(self) -> Order:
+        return Order(tuple(f[1:] if f.startswith("-") else f"-{f}" for f in self.fields))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.lstrip("-") for f in self.fields)
+
+    def key(self, row: Any) -> tuple[Any, ...]:
+        return tuple(getattr(row, name) for name in self.names)
+
+
+# Conditions on a table's columns. Plain values, so that lists asking the
+# same thing compare equal and share one statement.
+
+
+@dataclass(frozen=True, slots=True)
+class Eq:
+    column: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class NotEq:
+    column: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    column: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IsNull:
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InRowsOf:
+    """``column`` is the id of a ``model`` row that meets ``where``."""
+
+    column: str
+    model: type[Model]
+    where: tuple[Condition, ...]
+
+
+Condition = Eq | NotEq | In | IsNull | AnyOf | InRowsOf
+
+
+@dataclass(frozen=True, slots=True)
+class Listing(Generic[M]):
+    """One kind of list: rows of ``model`` in ``order`` that meet ``where``,
+    each in the list of every parent that one of ``parents`` names: a column,
+    or a tuple of columns matched part by part against a tuple key (a restore
+    from cluster A into B is in A's list and in B's). Without parents there
+    is one list, keyed ONE_LIST."""
+
+    model: type[M]
+    order: Order
+    parents: tuple[str | tuple[str, ...], ...] = ()
+    where: tuple[Condition, ...] = ()
+
+
+@dataclass(slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    count: Callable[[], Awaitable[int]] = field(repr=False)
+
+
+async def read_pages(
+    listing: Listing[M], keys: Sequence[K], request: PageRequest
+) -> dict[K, Page[M]]:
+    """The same page of each parent's list: two statements, however many
+    parents (the rows' ids and positions, then the rows). ``totalCount`` is
+    ``count_rows``, called only when asked."""
+    size, cursor, backwards = request.validated()
+    keys = _unique(listing, keys)
+    walk = listing.order.reversed() if backwards else listing.order
+    after = None if cursor is None else decode_cursor(cursor, listing.order, listing.model)
+    ranked = await _ranked_ids(listing, keys, walk, after, size + 1) if size and keys else []
+    ids = [row_id for _, row_id in ranked]
+    rows = {r.pk: r for r in await listing.model.filter(id__in=ids)} if ids else {}
+    found: dict[Key, list[M]] = defaultdict(list)
+    for key, row_id in ranked:
+        found[key].append(rows[row_id])
+    pages: dict[K, Page[M]] = {}
+    for key in keys:
+        items = found.get(key, [])
+        more = len(items) > size
+        items = items[:size]
+        if backwards:
+            items.reverse()
+
+        async def count(key: K = key) -> int:
+            return (await count_rows(listing, [key]))[key]
+
+        pages[key] = Page(
+            items=items,
+            cursors=[encode_cursor(listing.order.key(r)) for r in items],
+            has_next_page=more if not backwards else cursor is not None,
+            has_previous_page=more if backwards else cursor is not None,
+            count=count,
+        )
+    return pages
+
+
+async def read_page(listing: Listing[M], request: PageRequest) -> Page[M]:
+    """The page of a listing without parents."""
+    return (await read_pages(listing, [ONE_LIST], request))[ONE_LIST]
+
+
+async def count_rows(listing: Listing[Any], keys: Sequence[K]) -> dict[K, int]:
+    """How many rows each parent's whole list has, in one statement."""
+    keys = _unique(listing, keys)
+    table, parents = _members(listing, keys)
+    query = _where(listing, table, parents).select(Count("*").as_("n"))
+    if parents is None:
+        [row] = await _rows(query)
+        return {k: int(row["n"]) for k in keys}
+    query = query.groupby(*parents.columns).select(*parents.labelled())
+    counts = {parents.key_of(row): row["n"] for row in await _rows(query)}
+    return {k: int(counts.get(k, 0)) for k in keys}
+
+
+def _unique(listing: Listing[Any], keys: Sequence[K]) -> list[K]:
+    return list(dict.fromkeys(keys)) if listing.parents else [cast(K, ONE_LIST)]
+
+
+async def _ranked_ids(
+    listing: Listing[Any],
+    keys: Sequence[Key],
+    walk: Order,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> list[tuple[Key, str]]:
+    """(parent key, row id) of the first ``limit`` rows of each parent's list,
+    in ``walk`` order: ROW_NUMBER() OVER (PARTITION BY parent ORDER BY walk)."""
+    table, parents = _members(listing, keys)
+    key_terms = [ValueWrapper(ONE_LIST)] if parents is None else parents.columns
+    position = RowNumber().over(*key_terms)
+    for spec in walk.fields:
+        position = position.orderby(
+            table.field(spec.lstrip("-")),
+            order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
+        )
+    numbered = _where(listing, table, parents)
+    if after is not None:
+        numbered = numbered.where(_after(table, walk, after))
+    labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
+    numbered = numbered.select(*labels, table.id.as_("row_id"), position.as_("position")).as_(
+        "numbered"
+    )
+    query = (
+        connections.get("default")
+        .query_class.from_(numbered)
+        .select(numbered.star)
+        .where(numbered.position <= ValueWrapper(limit))
+        .orderby(numbered.position)
+    )
+    rows = await _rows(query)
+    if parents is None:
+        return [(ONE_LIST, row["row_id"]) for row in rows]
+    return [(parents.key_of(row), row["row_id"]) for row in rows]
+
+
+def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:
+    """The listing's table, and the parent keys as a table (None: one list)."""
+    table = Table(listing.model._meta.db_table)
+    return table, (_Parents(keys) if listing.parents else None)
+
+
+def _where(listing: Listing[Any], table: Table, parents: _Parents | None) -> Any:
+    """FROM the table, each row joined to the parents it belongs to, WHERE
+    the listing's conditions."""
+    query = connections.get("default").query_class.from_(table)
+    if parents is not None:
+        query = query.join(parents).on(
+            _either([parents.matches(table, membership) for membership in listing.parents])
+        )
+    for condition in listing.where:
+        query = query.where(_criterion(table, condition))
+    return query
+
+
+class _Parents(Table):
+    """``(VALUES (?, ?), ...) parents``: the parent keys as a table, whose
+    columns are ``column1``, ``column2``... on SQLite and PostgreSQL alike."""
+
+    def __init__(self, keys: Sequence[Key]) -> None:
+        super().__init__("values", alias="parents")
+        self._rows = [[ValueWrapper(v) for v in _parts(k)] for k in keys]
+        self._tuples = bool(keys) and isinstance(keys[0], tuple)
+        arity = len(self._rows[0]) if self._rows else 1
+        self.columns = [self.field(f"column{i + 1}") for i in range(arity)]
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        rows = ",".join("(" + ",".join(v.get_sql(ctx) for v in row) + ")" for row in self._rows)
+        return format_alias_sql(f"(VALUES {rows})", self.alias, ctx)
+
+    def matches(self, table: Table, membership: str | tuple[str, ...]) -> Any:
+        columns = (membership,) if isinstance(membership, str) else membership
+        pairs = zip(columns, self.columns, strict=True)
+        return functools.reduce(operator.and_, [table.field(c) == p for c, p in pairs])
+
+    def labelled(self) -> list[Any]:
+        return [c.as_(f"key_{i + 1}") for i, c in enumerate(self.columns)]
+
+    def key_of(self, row: dict[str, Any]) -> Key:
+        parts = tuple(row[f"key_{i + 1}"] for i in range(len(self.columns)))
+        return parts if self._tuples else parts[0]
+
+
+def _parts(key: Key) -> tuple[str, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def _criterion(table: Table, condition: Condition) -> Term:
+    match condition:
+        case Eq(column, value):
+            return table.field(column) == ValueWrapper(_db_value(value))
+        case NotEq(column, value):
+            return table.field(column) != ValueWrapper(_db_value(value))
+        case In(column, values) if values:
+            return table.field(column).isin([ValueWrapper(_db_value(v)) for v in values])
+        case In():
+            return ValueWrapper(1) == ValueWrapper(0)  # in nothing: no row
+        case IsNull(column):
+            return table.field(column).isnull()
+        case AnyOf(conditions):
+            return _either([_criterion(table, c) for c in conditions])
+        case InRowsOf(column, model, where):
+            other = Table(model._meta.db_table)
+            rows = connections.get("default").query_class.from_(other).select(other.id)
+            for c in where:
+                rows = rows.where(_criterion(other, c))
+            return table.field(column).isin(rows)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def _after(table: Table, walk: Order, values: tuple[Any, ...]) -> Term:
+    """Rows strictly after ``values`` in ``walk``: (a>x) or (a=x and b>y) ..."""
+    clauses: list[Term] = []
+    for i, spec in enumerate(walk.fields):
+        column = table.field(spec.lstrip("-"))
+        value = ValueWrapper(_db_value(values[i]))
+        equal = [
+            table.field(name) == ValueWrapper(_db_value(v))
+            for name, v in zip(walk.names[:i], values[:i], strict=True)
+        ]
+        strictly = column < value if spec.startswith("-") else column > value
+        clauses.append(functools.reduce(operator.and_, [*equal, strictly]))
+    return _either(clauses)
+
+
+def _either(terms: list[Any]) -> Any:
+    """OR of the terms; pypika's Criterion.any types its result as empty."""
+    return functools.reduce(operator.or_, terms)
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return value
+
+
+async def _rows(query: Any) -> list[dict[str, Any]]:
+    sql, values = query.get_parameterized_sql()
+    return await connections.get("default").execute_query_dict(sql, values)
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    raw = json.dumps(plain, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, order: Order, model: type[Model]) -> tuple[Any, ...]:
+    """The sort key a cursor names, each value checked against its column, so
+    no hand-made cursor reaches the database as anything but a valid value."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: "[[[[..."
+        values = None
+    if not isinstance(values, list) or len(values) != len(order.fields) or not cursor:
+        raise InvalidInputError(f"Cursor {cursor[:64]!r} is not valid for this list.")
+    pairs = zip(order.names, values, strict=True)
+    return tuple(_from_json(model, name, value) for name, value in pairs)
+
+
+def _from_json(model: type[Model], name: str, value: Any) -> Any:
+    column = model._meta.fields_map[name]
+    invalid = InvalidInputError("Cursor is not valid for this list.")
+    if not isinstance(value, str) or "\x00" in value:
+        raise invalid
+    if isinstance(column, DatetimeField):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise invalid from None
+        if parsed.tzinfo is None:
+            raise invalid
+        return parsed
+    if len(value) > (getattr(column, "max_length", None) or len(value)):
+        raise invalid
+    return value
