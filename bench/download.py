@@ -21,7 +21,7 @@ from bench.seed import Seeded
 from bench.server import RssSampler, rss_mb, serve, server_env
 from graphql_api.db import tortoise_config
 from graphql_api.models import Snapshot, User
-from graphql_api.services.access import load_principal
+from graphql_api.services.authentication import load_principal
 from graphql_api.services.downloads import download_url, request_download
 from graphql_api.settings import Settings
 

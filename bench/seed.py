@@ -18,7 +18,7 @@ from graphql_api.domain.retention import expiration
 from graphql_api.domain.roles import ProjectRole
 from graphql_api.models import Snapshot, SnapshotStatus
 from graphql_api.services import accounts, clusters
-from graphql_api.services.auth import issue_api_key
+from graphql_api.services.api_keys import issue_api_key
 
 CREATED = datetime(2026, 1, 1, tzinfo=UTC)
 REGIONS = [

@@ -11,8 +11,7 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
-from graphql_api.services.access import Principal
-from graphql_api.services.auth import authenticate
+from graphql_api.services.authentication import Principal, authenticate
 
 UNAUTHENTICATED_MESSAGE = "A valid API key is required: send 'Authorization: Bearer <api key>'."
 
@@ -35,7 +34,7 @@ class ApiKeyBackend(AuthenticationBackend):
         header = conn.headers.get("authorization")
         if header is None:
             return None
-        principal = await authenticate(header)
+        principal = await authenticate(header, conn.app.state.clock())
         if principal is None:
             raise AuthenticationError("The API key is missing, malformed, unknown or revoked.")
         return AuthCredentials(["authenticated"]), AuthenticatedUser(principal)

@@ -169,7 +169,7 @@ def create_user(
 def create_api_key(email: str, description: str) -> None:
     """Issue an API key; it is printed once and stored only as a hash."""
     from graphql_api.services.accounts import find_user
-    from graphql_api.services.auth import issue_api_key
+    from graphql_api.services.api_keys import issue_api_key
 
     async def work() -> str:
         user = await find_user(email)

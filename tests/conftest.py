@@ -40,7 +40,7 @@ from graphql_api.models import (
     User,
 )
 from graphql_api.services import accounts, clusters
-from graphql_api.services.auth import issue_api_key
+from graphql_api.services.api_keys import issue_api_key
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -1,8 +1,8 @@
 """API keys: accepted, missing, wrong, revoked, and never stored in clear."""
 
 from graphql_api.models import ApiKey
-from graphql_api.services.auth import revoke_api_keys
-from tests.conftest import Actor, GraphQLClient, World
+from graphql_api.services.api_keys import revoke_api_keys
+from tests.conftest import NOW, Actor, GraphQLClient, World
 
 VIEWER = "{ viewer { email } }"
 
@@ -49,7 +49,7 @@ async def test_non_bearer_scheme_is_refused(client, world: World) -> None:
 async def test_revoked_key_stops_working(gql: GraphQLClient, world: World) -> None:
     actor = await world.actor()
     assert (await gql(VIEWER, actor))["_status"] == 200
-    await revoke_api_keys(actor.user)
+    await revoke_api_keys(actor.user, NOW)
     assert (await gql(VIEWER, actor))["_status"] == 401
 
 

@@ -13,8 +13,8 @@ from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import AuditEvent, BackupJob, ProjectMembership
 from graphql_api.schema import build_schema
 from graphql_api.schema.context import Context
-from graphql_api.services.access import load_principal
-from graphql_api.services.auth import revoke_api_keys
+from graphql_api.services.api_keys import revoke_api_keys
+from graphql_api.services.authentication import load_principal
 from graphql_api.settings import get_settings
 from tests.conftest import NOW, GraphQLClient, World
 from tests.test_restores import DOWNLOAD, _snapshot
@@ -109,7 +109,7 @@ async def test_a_link_dies_with_the_api_key_that_requested_it(
     snapshot_id = (await BackupJob.get(id=job["id"])).snapshot_id
     other = await gql(DOWNLOAD, other_key_holder, {"id": snapshot_id})
     other_url = other["data"]["downloadSnapshot"]["job"]["snapshotUrl"]
-    assert await revoke_api_keys(owner.user, now=NOW) == 1
+    assert await revoke_api_keys(owner.user, NOW) == 1
     gone = await _fetch(job["snapshotUrl"])
     assert gone.status_code == 410
     assert "API key" in gone.json()["detail"] and "revoked" in gone.json()["detail"]

@@ -27,7 +27,7 @@ from graphql_api.schema.clusters.dataloaders import (
 from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.schema.pagination import CountKey, PageKey, count_loader, page_loader
 from graphql_api.schema.snapshots.dataloaders import snapshot_loader
-from graphql_api.services.access import Principal
+from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Page
 from graphql_api.settings import Settings, get_settings
 

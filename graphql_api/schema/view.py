@@ -22,7 +22,7 @@ from graphql_api.clock import utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.schema.context import Context, Loaders
 from graphql_api.schema.errors import UnauthenticatedError
-from graphql_api.services.auth import authenticate
+from graphql_api.services.authentication import authenticate
 from graphql_api.settings import Settings
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -178,7 +178,9 @@ class GraphQLView(GraphQL[Context, None]):
         if context.authenticated is None:
             params = context.connection_params or {}
             header = params.get("Authorization") or params.get("authorization")
-            principal = await authenticate(header if isinstance(header, str) else None)
+            principal = await authenticate(
+                header if isinstance(header, str) else None, self.clock()
+            )
             if principal is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
             context.authenticated = principal

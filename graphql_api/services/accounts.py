@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from tortoise.exceptions import IntegrityError
 
-from graphql_api.domain import roles
 from graphql_api.domain.names import (
     MAX_EMAIL_LENGTH,
     MAX_NAME_LENGTH,
@@ -12,15 +13,11 @@ from graphql_api.domain.names import (
     could_be_stored,
     normalize_email,
 )
-from graphql_api.domain.roles import OrgRole, ProjectRole
+from graphql_api.domain.roles import Action, OrgRole, ProjectRole
 from graphql_api.models import Organization, OrgMembership, Project, ProjectMembership, User
-from graphql_api.services.access import Principal
-from graphql_api.services.errors import (
-    ConflictError,
-    ForbiddenError,
-    InvalidInputError,
-    NotFoundError,
-)
+from graphql_api.services.authentication import Principal
+from graphql_api.services.authorization import Scope, authorize
+from graphql_api.services.errors import ConflictError, InvalidInputError, NotFoundError
 from graphql_api.services.projects import get_project
 
 
@@ -73,29 +70,28 @@ async def grant_project_role(user: User, project: Project, role: ProjectRole) ->
 
 
 async def add_project_owner(
-    principal: Principal, project_id: str, user_email: str | None = None
+    principal: Principal, project_id: str, now: datetime, user_email: str | None = None
 ) -> Project:
     """Organization Owners (for their organization's projects) and Project Owners
     may make someone a Project Owner; with no email, the caller themself."""
     project = await get_project(principal, project_id)
-    if project is None:
-        raise NotFoundError(f"No project {project_id} among your projects.")
-    org_roles, project_roles = principal.roles_in(project)
-    if not roles.can_grant_project_roles(org_roles, project_roles):
-        raise ForbiddenError("Only Organization Owners and Project Owners may add Project Owners.")
-    user = principal.user
-    if user_email is not None:
-        found = await find_user(user_email)
-        in_org = found is not None and (
-            await OrgMembership.exists(user=found, organization_id=project.organization_id)
-            or await ProjectMembership.exists(
-                user=found, project__organization_id=project.organization_id
-            )
-        )
-        if found is None or not in_org:
-            raise NotFoundError(
-                f"No user {user_email[:MAX_EMAIL_LENGTH]!r} in this project's organization."
-            )
-        user = found
-    await grant_project_role(user, project, ProjectRole.PROJECT_OWNER)
+    scope = Scope(project, f"No project {project_id} among your projects.")
+    subject = user_email or principal.user.email
+    async with authorize(principal, Action.ADD_PROJECT_OWNER, scope, subject=subject, now=now):
+        assert project is not None
+        user = principal.user
+        if user_email is not None:
+            found = await find_user(user_email)
+            if found is None or not await _in_organization(found, project.organization_id):
+                raise NotFoundError(
+                    f"No user {user_email[:MAX_EMAIL_LENGTH]!r} in this project's organization."
+                )
+            user = found
+        await grant_project_role(user, project, ProjectRole.PROJECT_OWNER)
     return project
+
+
+async def _in_organization(user: User, organization_id: str) -> bool:
+    return await OrgMembership.exists(
+        user=user, organization_id=organization_id
+    ) or await ProjectMembership.exists(user=user, project__organization_id=organization_id)

@@ -12,7 +12,7 @@ from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.domain.schedule import SNAPSHOT_INTERVAL, latest_due_slot
 from graphql_api.models import Cluster, Organization, Project, User
 from graphql_api.services import accounts, clusters
-from graphql_api.services.auth import issue_api_key, revoke_api_keys
+from graphql_api.services.api_keys import issue_api_key, revoke_api_keys
 from graphql_api.settings import Settings
 
 DEMO_ORG = "Demo Org"
@@ -85,7 +85,7 @@ async def seed_demo(settings: Settings, now: datetime | None = None) -> DemoResu
     result = DemoResult(project=project, created=created)
     for email, _name, who, _project_role, _org_role in USERS:
         user = await User.get(email=email)
-        await revoke_api_keys(user, description=KEY_DESCRIPTION)
+        await revoke_api_keys(user, now, description=KEY_DESCRIPTION)
         issued = await issue_api_key(user, KEY_DESCRIPTION)
         result.keys.append((email, who, issued.token))
     return result

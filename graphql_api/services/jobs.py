@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from graphql_api.models import BackupJob, DeliveryType, Project
-from graphql_api.services.access import Principal
+from graphql_api.services import authorization
+from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Eq, Listing, Order
 from graphql_api.services.projects import require_id
 
@@ -39,5 +40,16 @@ async def get_job(principal: Principal, job_id: str) -> BackupJob | None:
     if job is None:
         return None
     ids = [job.project_id] + ([job.target_project_id] if job.target_project_id else [])
-    readable = await Project.filter(principal.readable_projects(), id__in=ids).exists()
-    return job if readable else None
+    visible = await Project.filter(authorization.readable(principal), id__in=ids).exists()
+    return job if visible else None
+
+
+async def find_job(
+    principal: Principal, job_id: str, kind: DeliveryType
+) -> tuple[BackupJob | None, Project | None]:
+    """A job of this kind and its source project, both None when the caller
+    cannot read that project (an unknown id answers alike)."""
+    require_id(job_id, "Job id")
+    job = await BackupJob.get_or_none(id=job_id, delivery_type=kind)
+    project = None if job is None else await authorization.find_project(principal, job.project_id)
+    return (job, project) if project is not None else (None, None)

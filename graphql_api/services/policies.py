@@ -7,6 +7,7 @@ way out (an M10+ tier), and the request is in the audit trail like any other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from graphql_api.domain.clusters import ClusterTier
 from graphql_api.domain.policy import (
@@ -15,42 +16,49 @@ from graphql_api.domain.policy import (
     on_demand_snapshot_refusal,
 )
 from graphql_api.domain.refusals import Refusal
-from graphql_api.models import AuditOutcome, Cluster
-from graphql_api.services import audit
-from graphql_api.services.access import Principal
-from graphql_api.services.backup_access import authorize_cluster_backups
+from graphql_api.domain.roles import Action
+from graphql_api.models import Cluster
+from graphql_api.services.authentication import Principal
+from graphql_api.services.authorization import Scope, authorize
+from graphql_api.services.clusters import get_cluster
+from graphql_api.services.projects import get_project
 
 
 async def request_on_demand_snapshot(
-    principal: Principal, project_id: str, cluster_name: str
+    principal: Principal, project_id: str, cluster_name: str, now: datetime
 ) -> tuple[Cluster, Refusal]:
     return await _refuse(
-        principal, "ON_DEMAND_SNAPSHOT_REQUESTED", project_id, cluster_name,
+        principal, Action.TAKE_ON_DEMAND_SNAPSHOT, project_id, cluster_name, now,
         PolicyRefusal.ON_DEMAND_SNAPSHOT_NOT_SUPPORTED, on_demand_snapshot_refusal,
     )  # fmt: skip
 
 
 async def request_policy_change(
-    principal: Principal, project_id: str, cluster_name: str
+    principal: Principal, project_id: str, cluster_name: str, now: datetime
 ) -> tuple[Cluster, Refusal]:
     return await _refuse(
-        principal, "BACKUP_POLICY_CHANGE_REQUESTED", project_id, cluster_name,
+        principal, Action.CHANGE_BACKUP_POLICY, project_id, cluster_name, now,
         PolicyRefusal.CUSTOM_POLICY_NOT_SUPPORTED, custom_policy_refusal,
     )  # fmt: skip
 
 
 async def _refuse(
     principal: Principal,
-    action: str,
+    action: Action,
     project_id: str,
     cluster_name: str,
+    now: datetime,
     code: PolicyRefusal,
     reason: Callable[[str, ClusterTier], str],
 ) -> tuple[Cluster, Refusal]:
-    project, cluster = await authorize_cluster_backups(principal, action, project_id, cluster_name)
-    refusal = Refusal(code, reason(cluster.name, cluster.tier), "clusterName")
-    await audit.record(
-        principal.user, action, project_id=project.id, target=cluster.id,
-        outcome=AuditOutcome.REFUSED, code=code.value, detail=refusal.message,
-    )  # fmt: skip
+    project = await get_project(principal, project_id)
+    cluster = None if project is None else await get_cluster(project, cluster_name)
+    scope = Scope(
+        project if cluster is not None else None,
+        f"No cluster {cluster_name!r} in project {project_id}.",
+    )
+    async with authorize(principal, action, scope, subject=cluster_name, now=now) as audit:
+        assert cluster is not None
+        refusal = Refusal(code, reason(cluster.name, cluster.tier), "clusterName")
+        audit.refused(code.value, refusal.message)
     return cluster, refusal

@@ -13,26 +13,28 @@ from tortoise.expressions import Q
 from graphql_api.domain.clusters import ClusterState
 from graphql_api.domain.refusals import Refusal
 from graphql_api.domain.restores import RestoreRefusal, check_restore
+from graphql_api.domain.roles import Action
 from graphql_api.fleet.base import ArchiveInfo, Fleet
 from graphql_api.models import (
-    AuditOutcome,
     BackupJob,
     Cluster,
     DeliveryType,
     JobStatus,
+    Project,
     Snapshot,
     SnapshotStatus,
 )
-from graphql_api.services import audit, leases
-from graphql_api.services.access import Principal
-from graphql_api.services.backup_access import authorize_backup_management
+from graphql_api.services import authorization, leases
+from graphql_api.services.authentication import Principal
+from graphql_api.services.authorization import Scope, authorize
 from graphql_api.services.clusters import address_of, get_cluster
 from graphql_api.services.daily_snapshots import Limits
 from graphql_api.services.failures import failure_reason
+from graphql_api.services.projects import require_id
+from graphql_api.services.snapshots import find_snapshot
 from graphql_api.storage import Stores
 
 log = logging.getLogger(__name__)
-ACTION = "RESTORE_REQUESTED"
 
 
 @dataclass
@@ -51,10 +53,53 @@ async def request_restore(
     now: datetime,
 ) -> RestoreRequest:
     """Queue a restore, or say every rule it breaks (audited either way)."""
-    allowed = await authorize_backup_management(principal, ACTION, snapshot_id, target_project_id)
-    snapshot, target_project = allowed.snapshot, allowed.target_project
-    assert target_project is not None
-    target = await get_cluster(target_project, target_cluster_name)
+    snapshot, source = await find_snapshot(principal, snapshot_id)
+    target_project = None
+    if source is not None:
+        require_id(target_project_id, "Target project id")
+        target_project = await authorization.find_project(principal, target_project_id)
+    scopes = (
+        Scope(source, f"No snapshot {snapshot_id} in your projects."),
+        Scope(
+            target_project,
+            f"No project {target_project_id} among your projects.",
+            prefix="On the target project: ",
+        ),
+    )
+    subject = f"{snapshot_id} -> {target_project_id}/{target_cluster_name}"
+    async with authorize(
+        principal, Action.RESTORE_SNAPSHOT, *scopes, subject=subject, now=now
+    ) as audit:
+        assert snapshot is not None and target_project is not None
+        target = await get_cluster(target_project, target_cluster_name)
+        refusals = _refusals(snapshot, target_project, target, target_cluster_name,
+                             confirm_target_cluster_name)  # fmt: skip
+        job = None
+        if not refusals and target is not None:
+            job = await _queue(principal, snapshot, target, now)
+            if job is None:  # the unique active-target key: one restore at a time
+                refusals.append(
+                    Refusal(
+                        RestoreRefusal.RESTORE_IN_PROGRESS,
+                        f"Cluster {target.name!r} already has a restore queued or running; "
+                        "wait for it to finish.",
+                        "targetClusterName",
+                    )
+                )
+        if refusals:
+            audit.refused(refusals[0].code.value, " ".join(r.message for r in refusals))
+        audit.job_id = job.id if job else None
+    return RestoreRequest(job=job, refusals=refusals)
+
+
+def _refusals(
+    snapshot: Snapshot,
+    target_project: Project,
+    target: Cluster | None,
+    target_cluster_name: str,
+    confirmation: str,
+) -> list[Refusal]:
+    """Every rule the request breaks, so the caller can fix them all at once."""
     refusals: list[Refusal] = []
     if snapshot.status is not SnapshotStatus.COMPLETED:
         refusals.append(
@@ -79,51 +124,33 @@ async def request_restore(
             target_name=target.name,
             target_version=target.mongodb_version,
             snapshot_version=snapshot.mongodb_version,
-            confirmation=confirm_target_cluster_name,
+            confirmation=confirmation,
         )
-    job = None
-    if not refusals and target is not None:
-        try:
-            job = await BackupJob.create(
-                delivery_type=DeliveryType.RESTORE,
-                status=JobStatus.QUEUED,
-                project_id=snapshot.project_id,
-                cluster_id=snapshot.cluster_id,
-                snapshot_id=snapshot.id,
-                snapshot_finished_at=snapshot.finish_time,
-                requested_by_id=principal.user.id,
-                created_at=now,
-                target_project_id=target_project.id,
-                target_cluster_id=target.id,
-                target_cluster_name=target.name,
-                active_target_cluster_id=target.id,
-            )
-        except IntegrityError:  # the unique active-target key: one restore at a time
-            refusals.append(
-                Refusal(
-                    RestoreRefusal.RESTORE_IN_PROGRESS,
-                    f"Cluster {target.name!r} already has a restore queued or running; "
-                    "wait for it to finish.",
-                    "targetClusterName",
-                )
-            )
-    await audit.record(
-        principal.user,
-        ACTION,
-        project_id=snapshot.project_id,
-        target=f"{snapshot.id} -> {target_project_id}/{target_cluster_name}",
-        outcome=AuditOutcome.REFUSED if refusals else AuditOutcome.ALLOWED,
-        code=refusals[0].code.value if refusals else None,
-        detail=" ".join(r.message for r in refusals),
-        job_id=job.id if job else None,
-    )
-    if job is not None and target_project.id != snapshot.project_id:
-        await audit.record(
-            principal.user, ACTION, project_id=target_project.id, target=snapshot.id,
-            outcome=AuditOutcome.ALLOWED, job_id=job.id,
-            detail=f"Restore into {target_cluster_name!r} from project {snapshot.project_id}.",
-        )  # fmt: skip
-    return RestoreRequest(job=job, refusals=refusals)
+    return refusals
+
+
+async def _queue(
+    principal: Principal, snapshot: Snapshot, target: Cluster, now: datetime
+) -> BackupJob | None:
+    """The queued job, or None when the target already has a restore queued or running."""
+    try:
+        return await BackupJob.create(
+            delivery_type=DeliveryType.RESTORE,
+            status=JobStatus.QUEUED,
+            project_id=snapshot.project_id,
+            cluster_id=snapshot.cluster_id,
+            snapshot_id=snapshot.id,
+            snapshot_finished_at=snapshot.finish_time,
+            requested_by_id=principal.user.id,
+            requested_by_key_id=principal.api_key_id,
+            created_at=now,
+            target_project_id=target.project_id,
+            target_cluster_id=target.id,
+            target_cluster_name=target.name,
+            active_target_cluster_id=target.id,
+        )
+    except IntegrityError:
+        return None
 
 
 def _claimable(now: datetime) -> Q:

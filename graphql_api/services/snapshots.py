@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from graphql_api.domain.names import could_be_stored
 from graphql_api.models import Cluster, Project, Snapshot, SnapshotStatus
-from graphql_api.services.access import Principal
+from graphql_api.services import authorization
+from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Condition, Eq, In, InRowsOf, Listing, Order
 from graphql_api.services.projects import require_id
 
@@ -31,9 +32,17 @@ def snapshots_of_projects(
 
 async def get_snapshot(principal: Principal, snapshot_id: str) -> Snapshot | None:
     """The snapshot, or None when missing or in a project the caller may not read."""
+    return (await find_snapshot(principal, snapshot_id))[0]
+
+
+async def find_snapshot(
+    principal: Principal, snapshot_id: str
+) -> tuple[Snapshot | None, Project | None]:
+    """The snapshot and its project, both None when the caller cannot read
+    that project (an unknown id answers alike)."""
     require_id(snapshot_id, "Snapshot id")
     snapshot = await Snapshot.get_or_none(id=snapshot_id)
     if snapshot is None:
-        return None
-    project = await Project.get(id=snapshot.project_id)
-    return snapshot if principal.can_read(project) else None
+        return None, None
+    project = await authorization.find_project(principal, snapshot.project_id)
+    return (snapshot, project) if project is not None else (None, None)

@@ -3,13 +3,12 @@ from __future__ import annotations
 import strawberry
 
 from graphql_api.domain.refusals import Refusal
-from graphql_api.schema.backups.permissions import IsProjectOwner
 from graphql_api.schema.backups.types import BackupJob, UserError, UserErrorCode
 from graphql_api.schema.clusters.types import Cluster
 from graphql_api.schema.context import Info
 from graphql_api.schema.projects.types import Project
 from graphql_api.services import accounts, downloads, policies, restores
-from graphql_api.services.access import load_principal
+from graphql_api.services.authentication import load_principal
 
 
 @strawberry.input
@@ -68,7 +67,6 @@ def _user_error(refusal: Refusal) -> UserError:
 @strawberry.type
 class BackupsMutation:
     @strawberry.mutation(
-        permission_classes=[IsProjectOwner],
         description="A signed, expiring download link for a COMPLETED snapshot.",
     )
     async def download_snapshot(
@@ -87,7 +85,6 @@ class BackupsMutation:
         return DownloadSnapshotPayload(job=BackupJob.from_model(job), user_errors=[])
 
     @strawberry.mutation(
-        permission_classes=[IsProjectOwner],
         description="Restore a snapshot onto a replica set, overwriting its data.",
     )
     async def restore_snapshot(
@@ -107,7 +104,6 @@ class BackupsMutation:
         )
 
     @strawberry.mutation(
-        permission_classes=[IsProjectOwner],
         description="Make a download link stop working before it expires.",
     )
     async def revoke_download(self, info: Info, job_id: strawberry.ID) -> RevokeDownloadPayload:
@@ -116,30 +112,30 @@ class BackupsMutation:
         return RevokeDownloadPayload(job=BackupJob.from_model(job))
 
     @strawberry.mutation(
-        permission_classes=[IsProjectOwner],
         description="Flex clusters have no on-demand snapshots: the answer says why and "
         "what to do instead (upgrade to M10+). The request is audited.",
     )
     async def take_on_demand_snapshot(
         self, info: Info, project_id: strawberry.ID, cluster_name: str
     ) -> BackupPolicyRequestPayload:
+        ctx = info.context
         cluster, refusal = await policies.request_on_demand_snapshot(
-            info.context.principal, project_id, cluster_name
+            ctx.principal, project_id, cluster_name, ctx.clock()
         )
         return BackupPolicyRequestPayload(
             cluster=Cluster.from_model(cluster), user_errors=[_user_error(refusal)]
         )
 
     @strawberry.mutation(
-        permission_classes=[IsProjectOwner],
         description="Flex clusters have a fixed daily policy (8 kept): the answer says why "
         "and what to do instead (upgrade to M10+). The request is audited.",
     )
     async def update_backup_policy(
         self, info: Info, input: UpdateBackupPolicyInput
     ) -> BackupPolicyRequestPayload:
+        ctx = info.context
         cluster, refusal = await policies.request_policy_change(
-            info.context.principal, input.project_id, input.cluster_name
+            ctx.principal, input.project_id, input.cluster_name, ctx.clock()
         )
         return BackupPolicyRequestPayload(
             cluster=Cluster.from_model(cluster), user_errors=[_user_error(refusal)]
@@ -153,7 +149,9 @@ class BackupsMutation:
         self, info: Info, project_id: strawberry.ID, user_email: str | None = None
     ) -> AddProjectOwnerPayload:
         ctx = info.context
-        project = await accounts.add_project_owner(ctx.principal, project_id, user_email)
+        project = await accounts.add_project_owner(
+            ctx.principal, project_id, ctx.clock(), user_email
+        )
         # Roles just changed: later fields of this request see the new ones.
         ctx.authenticated = await load_principal(ctx.principal.user, ctx.principal.api_key_id)
         return AddProjectOwnerPayload(project=Project.from_model(project))

@@ -9,6 +9,7 @@ from graphql_api import models
 from graphql_api.domain.policy import PolicyRefusal
 from graphql_api.domain.restores import RestoreRefusal
 from graphql_api.schema.context import Info
+from graphql_api.services import authorization
 from graphql_api.services.downloads import download_url
 
 strawberry.enum(models.JobStatus, name="JobStatus")
@@ -81,7 +82,7 @@ class BackupJob:
         job = self._model
         if job.delivery_type is not models.DeliveryType.DOWNLOAD or job.revoked_at:
             return None
-        if not info.context.principal.owns_project(job.project_id):
+        if not authorization.owns(info.context.principal, job.project_id):
             return None
         if job.expires_at is None or info.context.clock() >= job.expires_at:
             return None

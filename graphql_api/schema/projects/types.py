@@ -6,6 +6,7 @@ import strawberry
 
 from graphql_api import models
 from graphql_api.domain import roles
+from graphql_api.domain.roles import Action
 from graphql_api.models import DeliveryType
 from graphql_api.schema.backups.types import AuditEvent, BackupJob
 from graphql_api.schema.clusters.types import Cluster, ClusterTier
@@ -13,6 +14,7 @@ from graphql_api.schema.context import Info
 from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus, prefetch_clusters
 from graphql_api.services import audit as audit_service
+from graphql_api.services import authorization
 from graphql_api.services import clusters as cluster_service
 from graphql_api.services import jobs as job_service
 from graphql_api.services import snapshots as snapshot_service
@@ -56,11 +58,12 @@ class Project:
 
     @strawberry.field(description="Whether the caller may restore and download (Project Owner).")
     def viewer_can_manage_backups(self, info: Info) -> bool:
-        return info.context.principal.can_manage_backups(self._model)
+        return self.viewer_manage_backups_blocker(info) is None
 
     @strawberry.field(description="Why the caller may not manage backups, or null when they may.")
     def viewer_manage_backups_blocker(self, info: Info) -> str | None:
-        return roles.manage_backups_refusal(*info.context.principal.roles_in(self._model))
+        # Downloads and restores need the same permission; the rule is the services' own.
+        return authorization.refusal(info.context.principal, Action.DOWNLOAD_SNAPSHOT, self._model)
 
     @strawberry.field(description="Clusters by name; filter by tier.")
     async def clusters(
@@ -147,6 +150,6 @@ class Project:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[AuditEvent]:
-        listing = audit_service.events_of_projects(info.context.principal, self.id)
+        listing = audit_service.events_of_projects(info.context.principal, self._model)
         page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, AuditEvent.from_model)

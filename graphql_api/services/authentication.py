@@ -1,19 +1,23 @@
-"""The caller and their roles, loaded once per request."""
+"""Authentication: from an API key to the caller and the roles they hold."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
-
-from graphql_api.domain import roles
+from graphql_api.domain import api_keys
 from graphql_api.domain.roles import OrgRole, ProjectRole
-from graphql_api.models import OrgMembership, Project, ProjectMembership, User
+from graphql_api.models import ApiKey, OrgMembership, Project, ProjectMembership, User
+
+# last_used_at is written at most this often per key, not on every request.
+LAST_USED_PRECISION = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """The caller, and every role they hold, read once per request."""
+
     user: User
     org_roles: dict[str, frozenset[OrgRole]]
     project_roles: dict[str, frozenset[ProjectRole]]
@@ -26,16 +30,6 @@ class Principal:
             self.project_roles.get(project.id, frozenset()),
         )
 
-    def can_read(self, project: Project) -> bool:
-        return roles.can_read_project(*self.roles_in(project))
-
-    def can_manage_backups(self, project: Project) -> bool:
-        return self.owns_project(project.id)
-
-    def owns_project(self, project_id: str) -> bool:
-        """Project Owner of it: the role that manages backups (no I/O)."""
-        return roles.can_manage_backups(self.project_roles.get(project_id, frozenset()))
-
     @property
     def organization_ids(self) -> list[str]:
         """Organizations the caller belongs to or holds a project role in."""
@@ -43,14 +37,30 @@ class Principal:
 
     @property
     def owned_org_ids(self) -> list[str]:
-        return [org for org, held in self.org_roles.items() if OrgRole.ORG_OWNER in held]
+        return sorted(org for org, held in self.org_roles.items() if OrgRole.ORG_OWNER in held)
 
-    def readable_projects(self) -> Q:
-        """A filter on Project matching exactly the projects this caller may read."""
-        return Q(id__in=list(self.project_roles)) | Q(organization_id__in=self.owned_org_ids)
+
+async def authenticate(authorization: str | None, now: datetime) -> Principal | None:
+    """The caller behind an ``Authorization: Bearer <key>`` header, with their
+    roles, or None for a missing, malformed, unknown or revoked key."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    parsed = api_keys.parse_key(token.strip())
+    if parsed is None:
+        return None
+    key = await ApiKey.get_or_none(id=parsed.key_id, revoked_at=None).select_related("user")
+    if key is None or not api_keys.secret_matches(parsed.secret, key.secret_hash):
+        return None
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        await ApiKey.filter(id=key.id).update(last_used_at=now)
+    return await load_principal(key.user, key.id)
 
 
 async def load_principal(user: User, api_key_id: str | None = None) -> Principal:
+    """The user's roles as they are now (after a change, read them again)."""
     org_roles: dict[str, set[OrgRole]] = defaultdict(set)
     for org_id, org_role in await OrgMembership.filter(user=user).values_list(
         "organization_id", "role"
