@@ -20,7 +20,6 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from graphql_api.auth import ApiKeyBackend, AuthenticatedUser, on_auth_error
 from graphql_api.clock import utc_now
 from graphql_api.db import tortoise_config
 from graphql_api.domain import policy
@@ -31,6 +30,7 @@ from graphql_api.services import projects as project_service
 from graphql_api.services import snapshots as snapshot_service
 from graphql_api.services.paging import PageRequest, read_pages
 from graphql_api.settings import get_settings
+from graphql_api.web.authentication import ApiKeyBackend, AuthenticatedUser, on_auth_error
 
 _NAMES = {rule.location: rule.name for rule in STORAGE_LOCATION_RULES}
 

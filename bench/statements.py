@@ -13,10 +13,10 @@ from bench.baseline_app import create_app as create_baseline
 from bench.config import SIGNING_KEY, BenchConfig
 from bench.queries import Scenario, scenarios
 from bench.seed import Seeded
+from bench.sqlcount import count_statements
 from graphql_api.app import create_app
 from graphql_api.db import tortoise_config
 from graphql_api.settings import Settings
-from graphql_api.sqlcount import count_statements
 
 # (scenario, small page, large page): the sizes the count must not depend on.
 PAGE_SIZES = {"backup_tab": (2, 8), "daily": (10, 100)}

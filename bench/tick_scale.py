@@ -30,13 +30,13 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 
 from bench.seed import CREATED, REGIONS
+from bench.sqlcount import count_statements
 from graphql_api.db import tortoise_config
 from graphql_api.domain.clusters import ClusterTier
 from graphql_api.fleet.simulated import SimulatedFleet
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.services import accounts, clusters
 from graphql_api.settings import Settings
-from graphql_api.sqlcount import count_statements
 from graphql_api.storage import build_stores
 
 

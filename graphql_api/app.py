@@ -7,61 +7,27 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-from graphql_api.auth import ApiKeyBackend, on_auth_error
 from graphql_api.clock import utc_now
 from graphql_api.console.routes import console_routes
 from graphql_api.db import tortoise_config
-from graphql_api.downloads import download_snapshot
 from graphql_api.fleet import Fleet, build_fleet
-from graphql_api.limits import RequestLimits
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.scheduler.runner import run_until
 from graphql_api.schema import build_schema
 from graphql_api.schema.view import GraphQLView
 from graphql_api.settings import Settings, get_settings
 from graphql_api.storage import build_stores
-
-
-async def healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
-
-
-async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and every storage location is reachable."""
-    checks: dict[str, str] = {}
-    problems = request.app.state.settings.production_problems()
-    checks["settings"] = " ".join(problems) if problems else "ok"
-    try:
-        await connections.get("default").execute_query("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"unavailable: {type(exc).__name__}"
-    for location, store in request.app.state.stores.items():
-        try:
-            await store.size("readyz-probe")  # a cheap round trip: stat or HEAD
-            checks[f"storage:{location.value}"] = "ok"
-        except Exception as exc:
-            checks[f"storage:{location.value}"] = f"unavailable: {type(exc).__name__}"
-    ready = all(v == "ok" for v in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
-
-
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+from graphql_api.web.authentication import ApiKeyBackend, on_auth_error
+from graphql_api.web.downloads import serve_download
+from graphql_api.web.limits import RequestLimits
+from graphql_api.web.probes import healthz, metrics, readyz
 
 
 @asynccontextmanager
@@ -113,7 +79,7 @@ def create_app(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
-            Route("/downloads/{token}", download_snapshot, methods=["GET", "HEAD"]),
+            Route("/downloads/{token}", serve_download, methods=["GET", "HEAD"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

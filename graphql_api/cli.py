@@ -117,7 +117,7 @@ def migrate() -> None:
 @main.command("seed-demo")
 def seed_demo() -> None:
     """Create (or refresh) the demo organization and print fresh API keys."""
-    from graphql_api.services.demo import seed_demo as seed
+    from graphql_api.demo import seed_demo as seed
 
     settings = get_settings()
     result = run_with_orm(lambda: seed(settings))
@@ -210,18 +210,18 @@ def scheduler(once: bool) -> None:
     settings = startable_settings()
 
     async def work() -> None:
-        engine = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
+        scheduler = SnapshotScheduler(build_fleet(settings), build_stores(settings), settings)
         if once:
-            click.echo(str(await engine.tick()))
+            click.echo(str(await scheduler.tick()))
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        click.echo(f"Scheduler {engine.worker_id} ticking every "
+        click.echo(f"Scheduler {scheduler.worker_id} ticking every "
                    f"{settings.scheduler_interval_seconds:g}s; Ctrl-C to stop.")  # fmt: skip
         await run_until(
-            engine, settings.scheduler_interval_seconds, stop, settings.shutdown_grace_seconds
+            scheduler, settings.scheduler_interval_seconds, stop, settings.shutdown_grace_seconds
         )
 
     run_with_orm(work)

@@ -55,6 +55,20 @@ class Settings(BaseSettings):
     signing_key: str | None = None  # signs download links; required in production
     download_link_ttl_seconds: int = Field(default=4 * 3600, ge=60)
     progress_poll_seconds: float = Field(default=0.5, gt=0)
+    # The web console at /console (graphql_api/console/): static files on the public API.
+    console_enabled: bool | None = None  # None: on in development, off in production
+    # --- The real data plane (FLEET=mongodb): how the service reaches replica sets. ---
+    mongodb_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    mongodb_server_selection_timeout_seconds: float = Field(default=10.0, gt=0)
+    mongodb_socket_timeout_seconds: float = Field(default=120.0, gt=0)
+    mongodb_status_timeout_seconds: float = Field(default=15.0, gt=0)  # one cluster's nodes()
+    mongodb_status_concurrency: int = Field(default=32, ge=1)  # clusters asked at once
+    mongodb_batch_size: int = Field(default=1000, ge=1)  # documents per find/insert batch
+    mongodb_tls: bool = False  # true: require TLS (else as the connection string says)
+    mongodb_tls_ca_file: Path | None = None
+    mongodb_tls_allow_invalid_hostnames: bool = False
+    mongodb_snapshot_reads: bool = True  # read each dump at one point in time (MongoDB 5.0+)
+    mongodb_dump_concurrency_per_cluster: int = Field(default=1, ge=1)
 
     def production_problems(self) -> list[str]:
         """What production needs and is missing; empty in development, where
@@ -94,27 +108,11 @@ class Settings(BaseSettings):
             return self.environment == "development"
         return self.graphiql_enabled
 
-    # The web console at /console (graphql_api/console/): static files on the public API.
-    console_enabled: bool | None = None  # None: on in development, off in production
-
     @property
     def console(self) -> bool:
         if self.console_enabled is None:
             return self.environment == "development"
         return self.console_enabled
-
-    # --- The real data plane (FLEET=mongodb): how the service reaches replica sets. ---
-    mongodb_connect_timeout_seconds: float = Field(default=5.0, gt=0)
-    mongodb_server_selection_timeout_seconds: float = Field(default=10.0, gt=0)
-    mongodb_socket_timeout_seconds: float = Field(default=120.0, gt=0)
-    mongodb_status_timeout_seconds: float = Field(default=15.0, gt=0)  # one cluster's nodes()
-    mongodb_status_concurrency: int = Field(default=32, ge=1)  # clusters asked at once
-    mongodb_batch_size: int = Field(default=1000, ge=1)  # documents per find/insert batch
-    mongodb_tls: bool = False  # true: require TLS (else as the connection string says)
-    mongodb_tls_ca_file: Path | None = None
-    mongodb_tls_allow_invalid_hostnames: bool = False
-    mongodb_snapshot_reads: bool = True  # read each dump at one point in time (MongoDB 5.0+)
-    mongodb_dump_concurrency_per_cluster: int = Field(default=1, ge=1)
 
 
 def _local_secret(path: Path) -> str:

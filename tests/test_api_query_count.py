@@ -5,8 +5,8 @@ from datetime import timedelta
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import BackupJob, DeliveryType
 from graphql_api.services import accounts
-from graphql_api.sqlcount import count_statements
 from tests.conftest import NOW, GraphQLClient, World, job_row
+from tests.sqlcount import count_statements
 
 QUERY = """
 query($id: ID!, $first: Int) {

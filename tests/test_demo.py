@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from graphql_api.demo import NEWBORN, OUTAGE_CLUSTER, seed_demo
 from graphql_api.models import Cluster, Snapshot, SnapshotStatus
-from graphql_api.services.demo import NEWBORN, OUTAGE_CLUSTER, seed_demo
 from graphql_api.settings import Settings
 
 

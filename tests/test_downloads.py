@@ -11,8 +11,8 @@ import pytest
 
 from graphql_api.app import create_app
 from graphql_api.domain.roles import ProjectRole
-from graphql_api.downloads import parse_range
 from graphql_api.models import Snapshot
+from graphql_api.web.downloads import parse_range
 from tests.conftest import NOW, GraphQLClient, World
 from tests.test_restores import CREATED, DOWNLOAD, _snapshot, engine
 

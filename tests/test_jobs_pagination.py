@@ -14,8 +14,8 @@ from graphql_api.schema.pagination import PageKey, count_loader, page_loader
 from graphql_api.services.errors import InvalidInputError
 from graphql_api.services.jobs import NEWEST_FIRST, jobs_of_clusters
 from graphql_api.services.paging import Page, PageRequest, decode_cursor, encode_cursor, read_pages
-from graphql_api.sqlcount import count_statements
 from tests.conftest import NOW, GraphQLClient, World, job_row
+from tests.sqlcount import count_statements
 
 SIZE = 3
 RESTORE, DOWNLOAD = DeliveryType.RESTORE, DeliveryType.DOWNLOAD

@@ -15,9 +15,9 @@ from graphql_api import metrics
 from graphql_api.clock import FixedClock, utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.models import Cluster, JobStatus, Snapshot, SnapshotStatus
-from graphql_api.services import daily_snapshots as runs
-from graphql_api.services import restores
+from graphql_api.services import daily_snapshots, restores
 from graphql_api.services.clusters import address_of
+from graphql_api.services.leases import RetryPolicy
 from graphql_api.settings import Settings
 from graphql_api.storage import Stores
 
@@ -62,7 +62,7 @@ class SnapshotScheduler:
         # Lease tokens of the batches in hand, each with how to give it back.
         self._held: dict[str, Callable[[str], Awaitable[int]]] = {}
         self.concurrency = settings.snapshot_concurrency
-        self.limits = runs.Limits(
+        self.policy = RetryPolicy(
             lease=timedelta(seconds=settings.snapshot_lease_seconds),
             max_attempts=settings.snapshot_max_attempts,
             retry_delay=timedelta(seconds=settings.snapshot_retry_delay_seconds),
@@ -77,24 +77,24 @@ class SnapshotScheduler:
             clock = FixedClock(now)
         metrics.LAST_TICK.set(now.timestamp())
         report = TickReport()
-        report.queued, report.missed_slots = await runs.schedule_due_snapshots(now)
+        report.queued, report.missed_slots = await daily_snapshots.schedule_due_snapshots(now)
         report.swept = await self._sweep()
-        report.abandoned, touched = await runs.give_up(now, self.limits, self.stores)
+        report.abandoned, touched = await daily_snapshots.give_up(now, self.policy, self.stores)
         while not self.stopping and (
-            batch := await runs.claim_snapshots(now, self.worker_id, self.limits)
+            batch := await daily_snapshots.claim_snapshots(now, self.worker_id, self.policy)
         ):
             report.claimed += len(batch)
-            with self._holding(batch[0].lease_owner, runs.release_snapshots):
+            with self._holding(batch[0].lease_owner, daily_snapshots.release_snapshots):
                 await self._run(batch, report, clock)
             touched.update(s.cluster_id for s in batch)
-        report.pruned = await runs.apply_retention(touched, self.stores)
+        report.pruned = await daily_snapshots.apply_retention(touched, self.stores)
         while not self.stopping and (
-            jobs := await restores.claim_restores(now, self.worker_id, self.limits)
+            jobs := await restores.claim_restores(now, self.worker_id, self.policy)
         ):
             with self._holding(jobs[0].lease_owner, restores.release_restores):
                 for job in jobs:
                     done = await restores.run_restore(
-                        job, self.fleet, self.stores, self.limits, clock
+                        job, self.fleet, self.stores, self.policy, clock
                     )
                     report.restores_completed += done.status is JobStatus.COMPLETED
                     report.restores_failed += done.status is JobStatus.FAILED
@@ -106,7 +106,7 @@ class SnapshotScheduler:
         swept = 0
         for store in self.stores.values():
             try:
-                swept += await store.sweep(self.limits.lease)
+                swept += await store.sweep(self.policy.lease)
             except Exception:  # a store down for a moment must not stop snapshots
                 log.exception("sweeping %s failed", store.name)
         return swept
@@ -142,13 +142,13 @@ class SnapshotScheduler:
 
         async def one(snapshot: Snapshot) -> Snapshot:
             async with gate:
-                return await runs.take_snapshot(
+                return await daily_snapshots.take_snapshot(
                     snapshot,
                     clusters[snapshot.cluster_id],
                     nodes[snapshot.cluster_id],
                     self.fleet,
                     self.stores,
-                    self.limits,
+                    self.policy,
                     clock,
                 )
 

@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType
 from graphql_api.schema.accounts.queries import AccountsQuery
 from graphql_api.schema.backups.mutations import BackupsMutation
 from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
+from graphql_api.schema.clusters.queries import ClustersQuery
 from graphql_api.schema.errors import (
     MaskUnexpectedErrors,
     TagUnexpectedErrors,
@@ -35,9 +36,13 @@ from graphql_api.schema.execution import FastLeafExecutionContext
 from graphql_api.schema.locations.queries import LocationsQuery
 from graphql_api.schema.projects.queries import ProjectsQuery
 from graphql_api.schema.scalars import schema_config
+from graphql_api.schema.snapshots.queries import SnapshotsQuery
 from graphql_api.settings import Settings
 
-Query = merge_types("Query", (AccountsQuery, ProjectsQuery, LocationsQuery, BackupsQuery))
+Query = merge_types(
+    "Query",
+    (AccountsQuery, ProjectsQuery, ClustersQuery, SnapshotsQuery, LocationsQuery, BackupsQuery),
+)
 Mutation = merge_types("Mutation", (BackupsMutation,))
 Subscription = merge_types("Subscription", (BackupsSubscription,))
 

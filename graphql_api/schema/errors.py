@@ -34,11 +34,6 @@ class UnauthenticatedError(CodedError):
         super().__init__(message, "UNAUTHENTICATED")
 
 
-class ForbiddenError(CodedError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "FORBIDDEN")
-
-
 def request_error_code(error: GraphQLError) -> str | None:
     """The code of an error raised before any field ran (nothing was executed):
     the codes GraphQL clients already know (Apollo's). None for field errors."""

@@ -17,13 +17,17 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.unset import UNSET, UnsetType
 
-from graphql_api.auth import AuthenticatedUser, coded_error_response, unauthenticated_response
 from graphql_api.clock import utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.schema.context import Context, Loaders
 from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.services.authentication import authenticate
 from graphql_api.settings import Settings
+from graphql_api.web.authentication import (
+    AuthenticatedUser,
+    coded_error_response,
+    unauthenticated_response,
+)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}

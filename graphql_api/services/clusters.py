@@ -13,8 +13,11 @@ from graphql_api.domain.names import MAX_NAME_LENGTH, could_be_stored
 from graphql_api.domain.regions import CloudProvider, UnknownRegionError, find_region
 from graphql_api.fleet.base import ClusterAddress
 from graphql_api.models import Cluster, Project
+from graphql_api.services import authorization
+from graphql_api.services.authentication import Principal
 from graphql_api.services.errors import ConflictError, InvalidInputError
 from graphql_api.services.paging import Eq, Listing, NotEq, Order
+from graphql_api.services.validation import require_id
 
 CLUSTER_ORDER = Order(("name", "id"))
 
@@ -91,6 +94,14 @@ async def clusters_named(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str
         project_id__in={p for p, _ in wanted}, name__in={n for _, n in wanted}
     )
     return {(c.project_id, c.name): c for c in rows if (c.project_id, c.name) in wanted}
+
+
+async def find_cluster(
+    principal: Principal, project_id: str, name: str
+) -> tuple[Project | None, Cluster | None]:
+    """The caller's project and its cluster by name, or None for either."""
+    project = await authorization.find_project(principal, require_id(project_id, "Project id"))
+    return project, None if project is None else await get_cluster(project, name)
 
 
 async def get_cluster(project: Project, name: str) -> Cluster | None:

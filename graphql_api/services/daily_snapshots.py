@@ -12,8 +12,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -26,17 +25,11 @@ from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.models import BackupJob, Cluster, DeliveryType, Snapshot, SnapshotStatus
 from graphql_api.services import leases
 from graphql_api.services.failures import failure_reason
+from graphql_api.services.leases import RetryPolicy
 from graphql_api.storage import Stores
 
 log = logging.getLogger("graphql_api.snapshots")
 BATCH = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    lease: timedelta
-    max_attempts: int
-    retry_delay: timedelta
 
 
 def snapshot_key(snapshot: Snapshot, attempt: int) -> str:
@@ -127,7 +120,7 @@ def _claimable(now: datetime) -> Q:
 
 
 async def claim_snapshots(
-    now: datetime, worker_id: str, limits: Limits, limit: int = BATCH
+    now: datetime, worker_id: str, policy: RetryPolicy, limit: int = BATCH
 ) -> list[Snapshot]:
     return await leases.claim(
         Snapshot,
@@ -135,7 +128,7 @@ async def claim_snapshots(
         order=("scheduled_time", "id"),
         worker_id=worker_id,
         now=now,
-        lease=limits.lease,
+        lease=policy.lease,
         limit=limit,
         status=SnapshotStatus.RUNNING,
         start_time=now,
@@ -148,22 +141,22 @@ async def release_snapshots(token: str) -> int:
     return await leases.release(Snapshot, token, status=SnapshotStatus.QUEUED)
 
 
-def _given_up(now: datetime, limits: Limits) -> Q:
+def _given_up(now: datetime, policy: RetryPolicy) -> Q:
     """Work no attempt will take any more: its day ended while it waited or ran,
     or its workers died mid-run too often."""
     day_over = Q(scheduled_time__lte=now - schedule.SNAPSHOT_INTERVAL)
     stale = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now)
     return (Q(status=SnapshotStatus.QUEUED) & day_over) | (
-        stale & (day_over | Q(attempts__gte=limits.max_attempts))
+        stale & (day_over | Q(attempts__gte=policy.max_attempts))
     )
 
 
-async def give_up(now: datetime, limits: Limits, stores: Stores) -> tuple[int, set[str]]:
+async def give_up(now: datetime, policy: RetryPolicy, stores: Stores) -> tuple[int, set[str]]:
     """Fail what no attempt will take (with why), drop an interrupted attempt's
     bytes; (how many, the clusters touched, whose expirations move)."""
     touched: set[str] = set()
     count = 0
-    gone = _given_up(now, limits)
+    gone = _given_up(now, policy)
     while rows := await Snapshot.filter(gone).order_by("id").limit(BATCH):
         by_reason: dict[str, list[Snapshot]] = defaultdict(list)
         for snapshot in rows:
@@ -205,7 +198,7 @@ async def take_snapshot(
     nodes: ClusterNodes,
     fleet: Fleet,
     stores: Stores,
-    limits: Limits,
+    policy: RetryPolicy,
     clock: Callable[[], datetime],
 ) -> Snapshot:
     """Dump the cluster from its best secondary into its location's store."""
@@ -215,11 +208,11 @@ async def take_snapshot(
         await store.delete(snapshot_key(snapshot, snapshot.attempts - 1))
     if nodes.unreachable is not None:
         cause = f"The cluster could not be reached: {nodes.unreachable}"
-        return await _attempt_failed(snapshot, cause, limits, clock())
+        return await _attempt_failed(snapshot, cause, policy, clock())
     source = pick_snapshot_source(nodes.nodes)
     if source is None:
         cause = "No healthy secondary: snapshots are never read from the primary."
-        return await _attempt_failed(snapshot, cause, limits, clock())
+        return await _attempt_failed(snapshot, cause, policy, clock())
     key = snapshot_key(snapshot, snapshot.attempts)
     started = clock()
     try:
@@ -229,7 +222,7 @@ async def take_snapshot(
         reason = failure_reason(
             "The dump or its upload", exc, log, snapshot=snapshot.id, attempt=snapshot.attempts
         )
-        return await _attempt_failed(snapshot, reason, limits, clock())
+        return await _attempt_failed(snapshot, reason, policy, clock())
     finished = clock()
     changes = {
         "status": SnapshotStatus.COMPLETED,
@@ -255,15 +248,15 @@ async def take_snapshot(
 
 
 async def _attempt_failed(
-    snapshot: Snapshot, cause: str, limits: Limits, now: datetime
+    snapshot: Snapshot, cause: str, policy: RetryPolicy, now: datetime
 ) -> Snapshot:
     then = attempts.after_failure(
         cause,
         attempts=snapshot.attempts,
         now=now,
         scheduled_time=snapshot.scheduled_time,
-        max_attempts=limits.max_attempts,
-        retry_delay=limits.retry_delay,
+        max_attempts=policy.max_attempts,
+        retry_delay=policy.retry_delay,
     )
     changes: dict[str, object] = {"failure_reason": then.reason, "lease_owner": None}
     if then.retry_at is None:

@@ -6,7 +6,7 @@ from graphql_api.models import BackupJob, DeliveryType, Project
 from graphql_api.services import authorization
 from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Eq, Listing, Order
-from graphql_api.services.projects import require_id
+from graphql_api.services.validation import require_id
 
 NEWEST_FIRST = Order(("-created_at", "-id"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -11,6 +12,15 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How long a claim lasts, and how often and how soon failed work is tried again."""
+
+    lease: timedelta
+    max_attempts: int
+    retry_delay: timedelta
 
 
 def new_token(worker_id: str) -> str:

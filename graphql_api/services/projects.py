@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from graphql_api.domain.ids import is_valid_id
 from graphql_api.models import Organization, Project
 from graphql_api.services import authorization
 from graphql_api.services.authentication import Principal
-from graphql_api.services.errors import InvalidInputError
 from graphql_api.services.paging import In, Listing, Order
+from graphql_api.services.validation import require_id
 
 NAME_ORDER = Order(("name", "id"))
-
-
-def require_id(value: str, what: str) -> str:
-    if not is_valid_id(value):
-        raise InvalidInputError(
-            f"{what} {value!r} is not a valid id: expected 24 hexadecimal characters.",
-            code="INVALID_ID",
-        )
-    return value
 
 
 async def get_project(principal: Principal, project_id: str) -> Project | None:

@@ -28,10 +28,10 @@ from graphql_api.services import authorization, leases
 from graphql_api.services.authentication import Principal
 from graphql_api.services.authorization import Scope, authorize
 from graphql_api.services.clusters import address_of, get_cluster
-from graphql_api.services.daily_snapshots import Limits
 from graphql_api.services.failures import failure_reason
-from graphql_api.services.projects import require_id
+from graphql_api.services.leases import RetryPolicy
 from graphql_api.services.snapshots import find_snapshot
+from graphql_api.services.validation import require_id
 from graphql_api.storage import Stores
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def _claimable(now: datetime) -> Q:
 
 
 async def claim_restores(
-    now: datetime, worker_id: str, limits: Limits, limit: int = 50
+    now: datetime, worker_id: str, policy: RetryPolicy, limit: int = 50
 ) -> list[BackupJob]:
     return await leases.claim(
         BackupJob,
@@ -169,7 +169,7 @@ async def claim_restores(
         order=("created_at", "id"),
         worker_id=worker_id,
         now=now,
-        lease=limits.lease,
+        lease=policy.lease,
         limit=limit,
         status=JobStatus.RUNNING,
     )
@@ -184,7 +184,7 @@ async def run_restore(
     job: BackupJob,
     fleet: Fleet,
     stores: Stores,
-    limits: Limits,
+    policy: RetryPolicy,
     clock: Callable[[], datetime],
 ) -> BackupJob:
     """Stream the snapshot's archive into the target; the target shows RESTORING."""
@@ -197,7 +197,7 @@ async def run_restore(
         return await _finish(
             job, token, clock(), "The snapshot was deleted before the restore ran."
         )
-    if job.attempts > limits.max_attempts:
+    if job.attempts > policy.max_attempts:
         return await _finish(job, token, clock(), "Interrupted too many times.", target)
     await Cluster.filter(id=target.id).update(state=ClusterState.RESTORING)
 

@@ -7,7 +7,7 @@ from graphql_api.models import Cluster, Project, Snapshot, SnapshotStatus
 from graphql_api.services import authorization
 from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Condition, Eq, In, InRowsOf, Listing, Order
-from graphql_api.services.projects import require_id
+from graphql_api.services.validation import require_id
 
 NEWEST_FIRST = Order(("-scheduled_time", "-id"))
 

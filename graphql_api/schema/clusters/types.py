@@ -17,7 +17,7 @@ from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
 from graphql_api.services import jobs as job_service
 from graphql_api.services import snapshots as snapshot_service
 from graphql_api.services.clusters import address_of
-from graphql_api.services.projects import require_id
+from graphql_api.services.validation import require_id
 
 if TYPE_CHECKING:
     from graphql_api.schema.projects.types import Project

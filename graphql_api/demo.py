@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from graphql_api.clock import FixedClock
+from graphql_api.clock import FixedClock, utc_now
 from graphql_api.domain.clusters import ClusterTier, ClusterType, NodeRole
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.domain.schedule import SNAPSHOT_INTERVAL, latest_due_slot
-from graphql_api.models import Cluster, Organization, Project, User
+from graphql_api.fleet.simulated import SimulatedFleet
+from graphql_api.models import Cluster, Project, User
+from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.services import accounts, clusters
 from graphql_api.services.api_keys import issue_api_key, revoke_api_keys
 from graphql_api.settings import Settings
+from graphql_api.storage import build_stores
 
 DEMO_ORG = "Demo Org"
 DEMO_PROJECT = "Demo Project"
@@ -76,7 +79,7 @@ class DemoResult:
 
 async def seed_demo(settings: Settings, now: datetime | None = None) -> DemoResult:
     """Idempotent: reuses the demo organization, always issues fresh keys."""
-    now = now or datetime.now(UTC)
+    now = now or utc_now()
     project = await Project.filter(name=DEMO_PROJECT, organization__name=DEMO_ORG).first()
     created = project is None
     if project is None:
@@ -119,13 +122,9 @@ async def _replay_history(project: Project, settings: Settings, now: datetime) -
     """Run the real scheduler hour by hour over the past days, with one outage:
     the Mumbai cluster's secondaries are down for a whole day, so that day's
     snapshot fails for want of a healthy secondary."""
-    from graphql_api.fleet.simulated import SimulatedFleet
-    from graphql_api.scheduler import SnapshotScheduler
-    from graphql_api.storage import build_stores
-
     clock = FixedClock(now - timedelta(days=HISTORY_DAYS, hours=20))
     fleet = SimulatedFleet(clock)
-    engine = SnapshotScheduler(
+    scheduler = SnapshotScheduler(
         fleet, build_stores(settings), settings, clock=clock, worker_id="seed-demo"
     )
     mumbai = clusters.address_of(await Cluster.get(project=project, name=OUTAGE_CLUSTER))
@@ -138,9 +137,6 @@ async def _replay_history(project: Project, settings: Settings, now: datetime) -
     while clock.now <= now:
         down = outage_start <= clock.now < outage_end
         await fleet.set_node_health(mumbai, healthy=not down, role=NodeRole.SECONDARY)
-        await engine.tick()
+        await scheduler.tick()
         clock.now += timedelta(hours=1)
     await fleet.set_node_health(mumbai, healthy=True, role=NodeRole.SECONDARY)
-
-
-__all__ = ["DemoResult", "Organization", "seed_demo"]

@@ -38,7 +38,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return start, end
 
 
-async def download_snapshot(request: Request) -> Response:
+async def serve_download(request: Request) -> Response:
     state = request.app.state
     try:
         found = await resolve_link(request.path_params["token"], state.settings, state.clock())

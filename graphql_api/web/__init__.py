@@ -1,0 +1,1 @@
+"""HTTP outside GraphQL: the API-key backend, request limits, download links, probes."""
