@@ -67,8 +67,8 @@ def main() -> None:
     step("SQL statements per request")
     results.statements = asyncio.run(count_per_request(cfg, seeded))
 
-    step("API load: ours, PostGraphile, raw asyncpg, baseline")
     api_rows = rows(cfg.database_url, seeded.api_key, cfg.workers, postgraphile.reason is None)
+    step(f"API load, rows alternating: {', '.join(row.name for row in api_rows)}")
     results.api, results.memory = measure_api(cfg, api_rows, results.scenarios)
     results.load_average.append(("after the API load", os.getloadavg()))
 
