@@ -5,7 +5,9 @@ It authenticates exactly as our server does (``fbk_<key id>_<secret>``: the
 key row by id, not revoked, SHA-256 of the secret compared in constant time,
 then the caller's roles; the project must be readable by them), reusing the
 pure rules of ``graphql_api.domain`` for the key format, roles, backup
-policy, storage locations and cursors, so any difference left is the stack.
+policy and storage locations, so any difference left is the stack. It needs
+nothing from services/ or schema/, which may move under it; the answer check
+(bench/answers.py) catches any drift from our JSON, cursors included.
 No ORM, no framework, one prepared statement per query (asyncpg caches
 them), orjson when installed, else the standard ``json``.
 
@@ -14,6 +16,7 @@ them), orjson when installed, else the standard ``json``.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -35,7 +38,6 @@ from graphql_api.domain.locations import (
 from graphql_api.domain.names import could_be_stored
 from graphql_api.domain.regions import CloudProvider
 from graphql_api.domain.roles import OrgRole, ProjectRole
-from graphql_api.services.pagination import encode_cursor
 from graphql_api.settings import get_settings
 
 try:
@@ -100,11 +102,17 @@ def _location(value: str) -> dict[str, str]:
     return {"id": location.value, "name": _NAMES[location]}
 
 
+def _cursor(scheduled_time: datetime, snapshot_id: str) -> str:
+    """Our cursor format: URL-safe base64 of the JSON sort key, unpadded."""
+    raw = json.dumps([scheduled_time.isoformat(), snapshot_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
 def _page_info(rows: list[Any], size: int) -> dict[str, Any]:
     last = rows[min(len(rows), size) - 1] if rows and size else None
     return {
         "hasNextPage": len(rows) > size,
-        "endCursor": None if last is None else encode_cursor([last["scheduled_time"], last["id"]]),
+        "endCursor": None if last is None else _cursor(last["scheduled_time"], last["id"]),
     }
 
 
