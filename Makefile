@@ -39,8 +39,11 @@ typecheck: install
 schema: install
 	$(PY) -m graphql_api export-schema --output schema.graphql
 
+# Node.js is optional: with node and npm, the PostGraphile row installs from
+# bench/postgraphile/package-lock.json (npm ci); without them it is skipped.
+# `make bench BENCH_ARGS=--quick` for the short run.
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

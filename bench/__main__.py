@@ -1,8 +1,9 @@
-"""`make bench`: seed PostgreSQL, measure the API against a plain baseline,
-SQL per request, the daily tick at scale, downloads and memory; print the
-markdown table and write it to bench/results.md.
+"""`make bench`: seed PostgreSQL, measure the API against its peers
+(PostGraphile, a raw asyncpg app, the same-ORM baseline), SQL per request,
+the daily tick at scale, downloads and memory; print the markdown tables and
+write them to bench/results.md.
 
-    .venv/bin/python -m bench            # the full run (under 15 minutes on 2 cores)
+    .venv/bin/python -m bench            # the full run (under 10 minutes on 2 cores)
     .venv/bin/python -m bench --quick    # or BENCH_QUICK=1: short runs, small sizes
 """
 
@@ -27,7 +28,10 @@ def main() -> None:
     from bench.api import measure_api
     from bench.download import measure_download
     from bench.load import ensure_wrk
+    from bench.peer_postgraphile import prepare
+    from bench.peers import rows
     from bench.queries import scenarios
+    from bench.raw_app import JSON_LIBRARY
     from bench.report import Results, render
     from bench.seed import seed
     from bench.statements import count_per_request
@@ -49,13 +53,24 @@ def main() -> None:
             " `pg_ctlcluster --skip-systemctl-redirect <version> main start`, or set"
             " BENCH_DATABASE_URL."
         ) from None
-    results = Results(cfg=cfg, scenarios=scenarios(seeded.project_id, seeded.cluster_name))
+    step("PostGraphile (needs Node.js)")
+    postgraphile = prepare()
+    print(f"  {postgraphile.version or 'skipped: ' + str(postgraphile.reason)}", flush=True)
+    results = Results(
+        cfg=cfg,
+        scenarios=scenarios(seeded.project_id, seeded.cluster_name),
+        postgraphile=postgraphile,
+        raw_json=JSON_LIBRARY if JSON_LIBRARY == "orjson" else "json (orjson is not installed)",
+    )
+    results.load_average.append(("at the start", os.getloadavg()))
 
     step("SQL statements per request")
     results.statements = asyncio.run(count_per_request(cfg, seeded))
 
-    step("API load: baseline and GraphQL")
-    results.api, results.memory = measure_api(cfg, seeded, results.scenarios)
+    api_rows = rows(cfg.database_url, seeded.api_key, cfg.workers, postgraphile.reason is None)
+    step(f"API load, rows alternating: {', '.join(row.name for row in api_rows)}")
+    results.api, results.memory = measure_api(cfg, api_rows, results.scenarios)
+    results.load_average.append(("after the API load", os.getloadavg()))
 
     step(f"download of {cfg.download_mib} MiB")
     results.download = asyncio.run(measure_download(cfg, seeded))

@@ -23,7 +23,8 @@ class BenchConfig:
     clusters: int  # API scenario: clusters in the project
     snapshots_per_cluster: int
     load_seconds: int  # one wrk run
-    warmup_seconds: int
+    warmup_seconds: int  # before each run
+    rounds: int  # the API rows alternate this many times; the report shows medians
     connections: int  # wrk's fixed concurrency
     tick_sizes: tuple[int, ...]
     download_mib: int
@@ -44,8 +45,9 @@ def load_config() -> BenchConfig:
         ),
         clusters=500,
         snapshots_per_cluster=8,
-        load_seconds=3 if quick else 10,
-        warmup_seconds=1 if quick else 2,
+        load_seconds=3 if quick else 5,
+        warmup_seconds=1,
+        rounds=1 if quick else 3,
         connections=16,
         tick_sizes=(200, 2000) if quick else (1000, 10000),
         download_mib=128 if quick else 1024,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.api import ApiRun, MemoryRun
+from bench.api import Measured, MemoryRun
 from bench.config import BenchConfig
 from bench.download import DownloadRun
+from bench.peer_postgraphile import Availability
 from bench.queries import Scenario
 from bench.statements import StatementCount
 
@@ -21,7 +23,10 @@ DOWNLOAD_RSS_MB = 50.0
 class Results:
     cfg: BenchConfig
     scenarios: list[Scenario]
-    api: list[ApiRun] = field(default_factory=list)
+    postgraphile: Availability
+    raw_json: str  # the JSON library of the raw app: orjson when installed, else json
+    load_average: list[tuple[str, tuple[float, float, float]]] = field(default_factory=list)
+    api: list[Measured] = field(default_factory=list)
     memory: list[MemoryRun] = field(default_factory=list)
     statements: list[StatementCount] = field(default_factory=list)
     ticks: list[dict[str, Any]] = field(default_factory=list)
@@ -29,24 +34,60 @@ class Results:
     wall_seconds: float = 0.0
 
 
+def _find(r: Results, row: str, scenario: str) -> Measured | None:
+    return next((m for m in r.api if m.row == row and m.scenario == scenario), None)
+
+
 def _api(r: Results) -> list[str]:
     titles = {s.key: s.title for s in r.scenarios}
+    cfg = r.cfg
     out = [
-        f"### 1. API on PostgreSQL: {r.cfg.clusters} clusters x {r.cfg.snapshots_per_cluster}"
-        f" snapshots, wrk {r.cfg.connections} connections, {r.cfg.load_seconds} s per run",
+        f"### 1. API on PostgreSQL: ours and its peers ({cfg.clusters} clusters x"
+        f" {cfg.snapshots_per_cluster} snapshots)",
         "",
-        "| scenario | uvicorn workers | GraphQL req/s | GraphQL p50 / p99 (ms) |"
-        " baseline req/s | baseline p50 / p99 (ms) | GraphQL / baseline p50 | p99 ratio |"
-        " throughput ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"wrk, {cfg.connections} connections, {cfg.rounds} round(s) of {cfg.load_seconds} s per"
+        f" row and scenario (each after {cfg.warmup_seconds} s of warm-up), the rows alternating"
+        " within each round; req/s, p50 and p99 are medians over the rounds, with the range of"
+        " req/s. Every row's answers were checked equal to ours before any timing.",
+        "",
+        "- **ours**: `/graphql`, uvicorn (uvloop, httptools), Tortoise pool of 5 per worker.",
+        "- **PostGraphile**: one Node process (`bench/postgraphile/server.js`), default Relay"
+        " connections (`simpleCollections: omit`), no mutations, no auth, pg pool of 5;"
+        " compared on the stored values (it computes no policy, location names or our cursors).",
+        "- **raw**: `bench/raw_app.py`, bare ASGI on asyncpg (pool of 5) and"
+        f" {r.raw_json}, one uvicorn worker, the same API-key and role check, the same JSON.",
+        "- **baseline**: `bench/baseline_app.py`, plain Starlette on our ORM, services and"
+        " key check.",
+        "",
+        "| scenario | server | processes | req/s | req/s range | p50 (ms) | p99 (ms) |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
-    for a in r.api:
-        g, b = a.graphql, a.baseline
-        out.append(
-            f"| {titles[a.scenario]} | {a.workers} | {g.rps:.0f} | {g.p50_ms:.1f} / {g.p99_ms:.1f}"
-            f" | {b.rps:.0f} | {b.p50_ms:.1f} / {b.p99_ms:.1f} | {g.p50_ms / b.p50_ms:.2f}x"
-            f" | {g.p99_ms / b.p99_ms:.2f}x | {g.rps / b.rps:.2f}x |"
-        )
+    labels = {m.row: (m.label, m.workers) for m in r.memory}
+    for s in r.scenarios:
+        for m in (m for m in r.api if m.scenario == s.key):
+            label, workers = labels[m.row]
+            low, high = m.rps_range
+            out.append(f"| {titles[s.key]} | {label} | {workers} | {m.rps:.0f} |"
+                       f" {low:.0f}-{high:.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} |")  # fmt: skip
+    if r.postgraphile.reason:
+        out += ["", f"PostGraphile row skipped: {r.postgraphile.reason}."]
+    out += [
+        "",
+        "Ratios (ours over the row; req/s below 1 and p50 above 1 mean ours is slower):",
+        "",
+        "| scenario | ours workers | req/s vs PostGraphile | vs raw | vs baseline (same workers) |"
+        " p50 vs PostGraphile | vs raw | vs baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in r.scenarios:
+        for n in cfg.workers:
+            ours = _find(r, f"ours-{n}", s.key)
+            if ours is None:
+                continue
+            peers = [_find(r, name, s.key) for name in ("postgraphile", "raw", f"baseline-{n}")]
+            rps = [f"{ours.rps / p.rps:.2f}x" if p else "-" for p in peers]
+            p50 = [f"{ours.p50_ms / p.p50_ms:.2f}x" if p else "-" for p in peers]
+            out.append(f"| {titles[s.key]} | {n} | {' | '.join(rps)} | {' | '.join(p50)} |")
     return out
 
 
@@ -103,24 +144,26 @@ def _download(r: Results) -> list[str]:
 
 def _memory(r: Results) -> list[str]:
     out = [
-        "### 5. Server memory (RSS of uvicorn and its workers)",
+        "### 5. Server memory (RSS of the server process and its workers)",
         "",
-        "| server | workers | idle (MB) | peak under the load of 1 (MB) |",
+        "| server | processes | idle (MB) | peak under its own load (MB) |",
         "|---|---:|---:|---:|",
     ]
     for m in r.memory:
-        out.append(f"| {m.server} | {m.workers} | {m.idle_mb:.0f} | {m.load_peak_mb:.0f} |")
+        out.append(f"| {m.label} | {m.workers} | {m.idle_mb:.0f} | {m.load_peak_mb:.0f} |")
     return out
 
 
 def _targets(r: Results) -> list[str]:
     rows = []
-    for a in r.api:
-        if a.scenario in ("backup_tab", "daily"):
-            ratio = a.graphql.p50_ms / a.baseline.p50_ms
-            rows.append((f"{a.scenario} p50 <= {LATENCY_TARGET:g}x baseline"
-                         f" ({a.workers} worker(s))", f"{ratio:.2f}x",
-                         ratio <= LATENCY_TARGET))  # fmt: skip
+    for n in r.cfg.workers:
+        for key in ("backup_tab", "daily"):
+            ours, baseline = _find(r, f"ours-{n}", key), _find(r, f"baseline-{n}", key)
+            if ours is None or baseline is None:
+                continue
+            ratio = ours.p50_ms / baseline.p50_ms
+            rows.append((f"{key} p50 <= {LATENCY_TARGET:g}x baseline ({n} worker(s))",
+                         f"{ratio:.2f}x", ratio <= LATENCY_TARGET))  # fmt: skip
     for c in r.statements:
         rows.append((f"{c.scenario}: statements constant in page size",
                      f"{c.graphql[0]} / {c.graphql[1]}", c.graphql[0] == c.graphql[1]))  # fmt: skip
@@ -148,10 +191,13 @@ def _targets(r: Results) -> list[str]:
 
 def render(r: Results) -> str:
     mode = "quick mode (smaller sizes, short runs)" if r.cfg.quick else "full run"
+    loads = "; ".join(f"{when} {a:.2f} / {b:.2f} / {c:.2f}" for when, (a, b, c) in r.load_average)
+    peer = r.postgraphile.version or f"PostGraphile skipped ({r.postgraphile.reason})"
     parts = [
         ["## Benchmark results", "",
-         f"`make bench`, {mode}, {r.wall_seconds:.0f} s in all. Ratios are what hold on a noisy"
-         " machine; absolute figures depend on it."],
+         f"`make bench`, {mode}, {r.wall_seconds:.0f} s in all, on {os.cpu_count()} cores;"
+         f" load average (1 / 5 / 15 min) {loads}. {peer}. Ratios are what hold on a"
+         " noisy machine; absolute figures depend on it."],
         _api(r), _statements(r), _ticks(r), _download(r), _memory(r), _targets(r),
     ]  # fmt: skip
     return "\n\n".join("\n".join(p) for p in parts if p) + "\n"

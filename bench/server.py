@@ -1,5 +1,6 @@
 """Starting a server under test the production way (uvicorn, no reload, no
-access log, log level warning) and reading its memory from /proc."""
+access log, log level warning; or any other server process) and reading its
+memory from /proc."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO
 
 from bench.config import PYTHON, ROOT, SIGNING_KEY
@@ -109,6 +111,14 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def _healthz(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
+            return True
+    except OSError:
+        return False
+
+
 @contextmanager
 def serve(app: str, env: dict[str, str], *, workers: int = 1) -> Iterator[Server]:
     """uvicorn with ``app`` (an app factory), stopped (SIGTERM, then SIGKILL) on exit."""
@@ -118,12 +128,30 @@ def serve(app: str, env: dict[str, str], *, workers: int = 1) -> Iterator[Server
         "--workers", str(workers), "--log-level", "warning", "--no-access-log",
         "--loop", "uvloop", "--http", "httptools",
     ]  # fmt: skip
+    with run_server(cmd, env, f"http://127.0.0.1:{port}", _healthz, name=app,
+                    workers=workers) as server:  # fmt: skip
+        yield server
+
+
+@contextmanager
+def run_server(
+    cmd: list[str],
+    env: dict[str, str],
+    base: str,
+    ready: Callable[[str], bool],
+    *,
+    name: str,
+    workers: int = 1,
+    cwd: Path = ROOT,
+) -> Iterator[Server]:
+    """Any server process under test: started, waited for until ``ready(base)``,
+    stopped (SIGTERM, then SIGKILL) on exit."""
     # The server's own log goes to a file, shown only when it fails to start: wrk
     # ends each run by dropping its connections, which uvicorn logs as errors.
     with tempfile.TemporaryFile(mode="w+") as log:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
         try:
-            yield _wait_ready(proc, app, f"http://127.0.0.1:{port}", workers, log)
+            yield _wait_ready(proc, name, base, ready, workers, log)
         finally:
             proc.terminate()
             try:
@@ -134,20 +162,21 @@ def serve(app: str, env: dict[str, str], *, workers: int = 1) -> Iterator[Server
 
 
 def _wait_ready(
-    proc: subprocess.Popen[bytes], app: str, base: str, workers: int, log: IO[str]
+    proc: subprocess.Popen[bytes],
+    name: str,
+    base: str,
+    ready: Callable[[str], bool],
+    workers: int,
+    log: IO[str],
 ) -> Server:
     deadline = time.monotonic() + 60
-    while True:
+    while not ready(base):
         if proc.poll() is not None:
             log.seek(0)
-            raise RuntimeError(f"{app} exited with {proc.returncode}:\n{log.read()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2):  # noqa: S310
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{app} did not start in 60 s") from None
-            time.sleep(0.2)
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read()[-3000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not start in 60 s")
+        time.sleep(0.2)
     if workers > 1:  # every worker up, not just the first one
         deadline = time.monotonic() + 30
         while len(_tree(proc.pid)) < workers + 1 and time.monotonic() < deadline:
