@@ -95,7 +95,10 @@ def page_loader(counts: DataLoader[CountKey, int]) -> DataLoader[PageKey, Page[A
             if isinstance(pages, ServiceError):
                 answers.append(pages)
                 continue
-            answers.append(replace(pages[key.parent], count=_counter(counts, key)))
+            page = pages[key.parent]
+            if page.total is None:  # read after a cursor: count through the batched loader
+                page = replace(page, count=_counter(counts, key))
+            answers.append(page)
         return answers
 
     return DataLoader(load)

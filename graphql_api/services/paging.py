@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from pypika_tortoise import Order as SqlOrder
 from pypika_tortoise import Table
+from pypika_tortoise.analytics import Count as WindowCount
 from pypika_tortoise.analytics import RowNumber
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.functions import Count
@@ -155,24 +156,27 @@ class Page(Generic[T]):
     has_next_page: bool
     has_previous_page: bool
     count: Callable[[], Awaitable[int]] = field(repr=False)
+    total: int | None = None  # known without a count when the page was read from the start
 
 
 async def read_pages(
     listing: Listing[M], keys: Sequence[K], request: PageRequest
 ) -> dict[K, Page[M]]:
-    """The same page of each parent's list: two statements, however many
-    parents (the rows' ids and positions, then the rows). ``totalCount`` is
-    ``count_rows``, called only when asked."""
+    """The same page of each parent's list: one statement, however many
+    parents. ``totalCount`` is ``count_rows``, called only when asked."""
     size, cursor, backwards = request.validated()
     keys = _unique(listing, keys)
     walk = listing.order.reversed() if backwards else listing.order
     after = None if cursor is None else decode_cursor(cursor, listing.order, listing.model)
-    ranked = await _ranked_ids(listing, keys, walk, after, size + 1) if size and keys else []
-    ids = [row_id for _, row_id in ranked]
-    rows = {r.pk: r for r in await listing.model.filter(id__in=ids)} if ids else {}
+    ranked = await _ranked_rows(listing, keys, walk, after, size + 1) if size and keys else []
     found: dict[Key, list[M]] = defaultdict(list)
-    for key, row_id in ranked:
-        found[key].append(rows[row_id])
+    # Read from the start, each row carries its list's length (a window COUNT),
+    # so totalCount costs nothing more; a list with no row at all has none.
+    totals: dict[Key, int] = {} if after is not None or not size else dict.fromkeys(keys, 0)
+    for key, row, total in ranked:
+        found[key].append(row)
+        if total is not None:
+            totals[key] = total
     pages: dict[K, Page[M]] = {}
     for key in keys:
         items = found.get(key, [])
@@ -182,6 +186,8 @@ async def read_pages(
             items.reverse()
 
         async def count(key: K = key) -> int:
+            if key in totals:
+                return totals[key]
             return (await count_rows(listing, [key]))[key]
 
         pages[key] = Page(
@@ -190,6 +196,7 @@ async def read_pages(
             has_next_page=more if not backwards else cursor is not None,
             has_previous_page=more if backwards else cursor is not None,
             count=count,
+            total=totals.get(key),
         )
     return pages
 
@@ -216,17 +223,20 @@ def _unique(listing: Listing[Any], keys: Sequence[K]) -> list[K]:
     return list(dict.fromkeys(keys)) if listing.parents else [cast(K, ONE_LIST)]
 
 
-async def _ranked_ids(
-    listing: Listing[Any],
+async def _ranked_rows(
+    listing: Listing[M],
     keys: Sequence[Key],
     walk: Order,
     after: tuple[Any, ...] | None,
     limit: int,
-) -> list[tuple[Key, str]]:
-    """(parent key, row id) of the first ``limit`` rows of each parent's list,
-    in ``walk`` order: ROW_NUMBER() OVER (PARTITION BY parent ORDER BY walk)."""
+) -> list[tuple[Key, M, int | None]]:
+    """(parent key, row) of the first ``limit`` rows of each parent's list, in
+    ``walk`` order: ROW_NUMBER() OVER (PARTITION BY parent ORDER BY walk),
+    and from the start, the length of its list."""
     table, parents = _members(listing, keys)
-    key_terms = [ValueWrapper(ONE_LIST)] if parents is None else parents.columns
+    # One list: no partition (a bound parameter there upsets the order of
+    # PostgreSQL's numbered parameters once a second window repeats it).
+    key_terms = [] if parents is None else parents.columns
     position = RowNumber().over(*key_terms)
     for spec in walk.fields:
         position = position.orderby(
@@ -237,20 +247,31 @@ async def _ranked_ids(
     if after is not None:
         numbered = numbered.where(_after(table, walk, after))
     labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
-    numbered = numbered.select(*labels, table.id.as_("row_id"), position.as_("position")).as_(
-        "numbered"
-    )
+    columns = [table.star, *labels, position.as_("position")]
+    if after is None:
+        columns.append(WindowCount("*").over(*key_terms).as_("list_total"))
+    numbered = numbered.select(*columns).as_("numbered")
+    db = connections.get("default")
     query = (
-        connections.get("default")
-        .query_class.from_(numbered)
+        db.query_class.from_(numbered)
         .select(numbered.star)
         .where(numbered.position <= ValueWrapper(limit))
         .orderby(numbered.position)
     )
-    rows = await _rows(query)
-    if parents is None:
-        return [(ONE_LIST, row["row_id"]) for row in rows]
-    return [(parents.key_of(row), row["row_id"]) for row in rows]
+    sql, values = query.get_parameterized_sql()
+    # Tortoise's own row-to-model path (what Model.raw uses), with the parent
+    # key and position kept on each row as extra attributes.
+    extra = [label.alias for label in labels] + ([] if after is not None else ["list_total"])
+    executor = db.executor_class(model=listing.model, db=db)
+    rows = await executor.execute_select(sql, values, custom_fields=extra)
+    return [
+        (
+            ONE_LIST if parents is None else parents.key_of(vars(row)),
+            row,
+            None if after is not None else int(vars(row)["list_total"]),
+        )
+        for row in rows
+    ]
 
 
 def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:
@@ -313,7 +334,11 @@ def _criterion(table: Table, condition: Condition) -> Term:
         case In(column, values) if values:
             return table.field(column).isin([ValueWrapper(_db_value(v)) for v in values])
         case In():
-            return ValueWrapper(1) == ValueWrapper(0)  # in nothing: no row
+            # In nothing: no row. Literals, not parameters: PostgreSQL would
+            # type two bare parameters as text and refuse the integers.
+            return ValueWrapper(1, allow_parametrize=False) == ValueWrapper(
+                0, allow_parametrize=False
+            )
         case IsNull(column):
             return table.field(column).isnull()
         case AnyOf(conditions):
