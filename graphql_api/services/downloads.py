@@ -13,7 +13,7 @@ from graphql_api.services import authorization
 from graphql_api.services.authentication import Principal
 from graphql_api.services.authorization import Scope, authorize
 from graphql_api.services.errors import ServiceError
-from graphql_api.services.jobs import find_job
+from graphql_api.services.jobs import create_job, find_job
 from graphql_api.services.snapshots import find_snapshot
 from graphql_api.settings import Settings
 
@@ -46,16 +46,12 @@ async def request_download(
                 f"Snapshot {snapshot.id} is {snapshot.status.value}; only COMPLETED snapshots "
                 "can be downloaded."
             )
-        job = await BackupJob.create(
-            delivery_type=DeliveryType.DOWNLOAD,
-            status=JobStatus.COMPLETED,
-            project_id=snapshot.project_id,
-            cluster_id=snapshot.cluster_id,
-            snapshot_id=snapshot.id,
-            snapshot_finished_at=snapshot.finish_time,
-            requested_by_id=principal.user.id,
-            requested_by_key_id=principal.api_key_id,
-            created_at=now,
+        job = await create_job(
+            DeliveryType.DOWNLOAD,
+            JobStatus.COMPLETED,
+            snapshot,
+            principal,
+            now,
             finished_at=now,
             progress_percent=100,
             expires_at=now + timedelta(seconds=settings.download_link_ttl_seconds),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from graphql_api.models import BackupJob, DeliveryType, Project
+from datetime import datetime
+from typing import Any
+
+from graphql_api.models import BackupJob, DeliveryType, JobStatus, Project, Snapshot
 from graphql_api.services import authorization
 from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Eq, Listing, Order
@@ -30,6 +33,30 @@ def jobs_of_clusters(kind: DeliveryType) -> Listing[BackupJob]:
         NEWEST_FIRST,
         parents=(("cluster_id", "project_id"), ("target_cluster_id", "target_project_id")),
         where=(Eq("delivery_type", kind),),
+    )
+
+
+async def create_job(
+    kind: DeliveryType,
+    status: JobStatus,
+    snapshot: Snapshot,
+    principal: Principal,
+    now: datetime,
+    **details: Any,
+) -> BackupJob:
+    """A job of ``snapshot`` requested by the caller (with the key it came with:
+    a download link dies with that key)."""
+    return await BackupJob.create(
+        delivery_type=kind,
+        status=status,
+        project_id=snapshot.project_id,
+        cluster_id=snapshot.cluster_id,
+        snapshot_id=snapshot.id,
+        snapshot_finished_at=snapshot.finish_time,
+        requested_by_id=principal.user.id,
+        requested_by_key_id=principal.api_key_id,
+        created_at=now,
+        **details,
     )
 
 

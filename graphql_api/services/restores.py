@@ -29,6 +29,7 @@ from graphql_api.services.authentication import Principal
 from graphql_api.services.authorization import Scope, authorize
 from graphql_api.services.clusters import address_of, get_cluster
 from graphql_api.services.failures import failure_reason
+from graphql_api.services.jobs import create_job
 from graphql_api.services.leases import RetryPolicy
 from graphql_api.services.snapshots import find_snapshot
 from graphql_api.services.validation import require_id
@@ -134,16 +135,12 @@ async def _queue(
 ) -> BackupJob | None:
     """The queued job, or None when the target already has a restore queued or running."""
     try:
-        return await BackupJob.create(
-            delivery_type=DeliveryType.RESTORE,
-            status=JobStatus.QUEUED,
-            project_id=snapshot.project_id,
-            cluster_id=snapshot.cluster_id,
-            snapshot_id=snapshot.id,
-            snapshot_finished_at=snapshot.finish_time,
-            requested_by_id=principal.user.id,
-            requested_by_key_id=principal.api_key_id,
-            created_at=now,
+        return await create_job(
+            DeliveryType.RESTORE,
+            JobStatus.QUEUED,
+            snapshot,
+            principal,
+            now,
             target_project_id=target.project_id,
             target_cluster_id=target.id,
             target_cluster_name=target.name,
