@@ -98,7 +98,9 @@ def create_app(
                 max_body_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.request_timeout_seconds,
             ),
-            Middleware(AuthenticationMiddleware, backend=ApiKeyBackend(), on_error=on_auth_error),
+            Middleware(
+                AuthenticationMiddleware, backend=ApiKeyBackend(clock), on_error=on_auth_error
+            ),
         ],
         lifespan=lifespan,
     )

@@ -11,6 +11,7 @@ from starlette.authentication import (
 from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
+from graphql_api.clock import Clock, utc_now
 from graphql_api.services.authentication import Principal, authenticate
 
 UNAUTHENTICATED_MESSAGE = "A valid API key is required: send 'Authorization: Bearer <api key>'."
@@ -30,11 +31,14 @@ class AuthenticatedUser(BaseUser):
 
 
 class ApiKeyBackend(AuthenticationBackend):
+    def __init__(self, clock: Clock = utc_now) -> None:
+        self.clock = clock
+
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         header = conn.headers.get("authorization")
         if header is None:
             return None
-        principal = await authenticate(header, conn.app.state.clock())
+        principal = await authenticate(header, self.clock())
         if principal is None:
             raise AuthenticationError("The API key is missing, malformed, unknown or revoked.")
         return AuthCredentials(["authenticated"]), AuthenticatedUser(principal)
