@@ -1,6 +1,6 @@
 """`make bench`: seed PostgreSQL, measure the API against its peers
 (PostGraphile, a raw asyncpg app, the same-ORM baseline), SQL per request,
-the daily tick at scale, downloads and memory; print the markdown tables and
+the daily tick at scale, downloads, memory and the MongoDB dump; print the markdown tables and
 write them to bench/results.md.
 
     .venv/bin/python -m bench            # the full run (under 10 minutes on 2 cores)
@@ -27,6 +27,7 @@ def main() -> None:
     from bench import tick_scale
     from bench.api import measure_api
     from bench.download import measure_download
+    from bench.dump import measure_dump
     from bench.load import ensure_wrk
     from bench.peer_postgraphile import prepare
     from bench.peers import rows
@@ -74,6 +75,9 @@ def main() -> None:
 
     step(f"download of {cfg.download_mib} MiB")
     results.download = asyncio.run(measure_download(cfg, seeded))
+
+    step("dump throughput of the MongoDB data plane (nx-27017)")
+    results.dump = measure_dump()
 
     # PostgreSQL (this replaces the API data in the bench database), then SQLite.
     for url in (cfg.database_url, None):

@@ -9,6 +9,8 @@ from typing import Any
 from bench.api import Measured, MemoryRun
 from bench.config import BenchConfig
 from bench.download import DownloadRun
+from bench.dump import DumpRun
+from bench.dump import render as render_dump
 from bench.peer_postgraphile import Availability
 from bench.queries import Scenario
 from bench.statements import StatementCount
@@ -17,6 +19,7 @@ LATENCY_TARGET = 2.0  # GraphQL p50 at most 2x the baseline's for (a) and (b)
 TICK_FLATNESS = 0.20
 DOWNLOAD_SHARE = 0.5
 DOWNLOAD_RSS_MB = 50.0
+DUMP_SHARE = 0.8  # the adapter at least 0.8x pymongo's find_raw_batches
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Results:
     statements: list[StatementCount] = field(default_factory=list)
     ticks: list[dict[str, Any]] = field(default_factory=list)
     download: DownloadRun | None = None
+    dump: DumpRun | None = None
     wall_seconds: float = 0.0
 
 
@@ -184,6 +188,9 @@ def _targets(r: Results) -> list[str]:
                      f"{ceiling:.2f}", ceiling >= DOWNLOAD_SHARE))  # fmt: skip
         rows.append((f"download RSS growth < {DOWNLOAD_RSS_MB:g} MB",
                      f"{d.rss_growth_mb:.1f} MB", d.rss_growth_mb < DOWNLOAD_RSS_MB))  # fmt: skip
+    if r.dump is not None:
+        rows.append((f"dump >= {DUMP_SHARE:g} x find_raw_batches", f"{r.dump.ratio:.2f}",
+                     r.dump.ratio >= DUMP_SHARE))  # fmt: skip
     out = ["### Targets", "", "| target | measured | met |", "|---|---:|---|"]
     out += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in rows]
     return out
@@ -198,6 +205,7 @@ def render(r: Results) -> str:
          f"`make bench`, {mode}, {r.wall_seconds:.0f} s in all, on {os.cpu_count()} cores;"
          f" load average (1 / 5 / 15 min) {loads}. {peer}. Ratios are what hold on a"
          " noisy machine; absolute figures depend on it."],
-        _api(r), _statements(r), _ticks(r), _download(r), _memory(r), _targets(r),
+        _api(r), _statements(r), _ticks(r), _download(r), _memory(r),
+        render_dump(r.dump) if r.dump else [], _targets(r),
     ]  # fmt: skip
     return "\n\n".join("\n".join(p) for p in parts if p) + "\n"
