@@ -403,3 +403,36 @@ async def test_member_and_key_lists_are_batched(gql: GraphQLClient, world: World
         return len(counted)
 
     assert await statements(2) == await statements(30)
+
+
+HOSTILE = ["nul\x00byte", "x" * 65, "y" * 300, "e" * 250 + "@x.example", "   "]
+
+
+async def test_hostile_strings_are_refused_never_500(gql: GraphQLClient, world: World) -> None:
+    org = await world.org()
+    project = await world.project(org)
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    await OrgMembership.create(user=owner.user, organization=org, role=OrgRole.ORG_OWNER)
+    for value in HOSTILE:
+        operations = [
+            (CREATE_PROJECT, {"o": org.id, "n": value}),
+            (RENAME_PROJECT, {"p": project.id, "n": value}),
+            (RENAME_ORG, {"o": org.id, "n": value}),
+            (ADD_MEMBER, {"p": project.id, "e": value, "r": "PROJECT_READ_ONLY"}),
+            (SET_ROLE, {"p": project.id, "e": value, "r": "PROJECT_READ_ONLY"}),
+            (REMOVE_MEMBER, {"p": project.id, "e": value}),
+            (ADD_ORG_MEMBER, {"o": org.id, "e": value, "r": "ORG_MEMBER"}),
+            (REMOVE_ORG_MEMBER, {"o": org.id, "e": value}),
+            (CREATE_KEY, {"d": value}),
+            (CREATE_KEY, {"d": "", "e": value}),
+        ]
+        for query, variables in operations:
+            body = await gql(query, owner, variables)
+            codes = {e["extensions"]["code"] for e in body.get("errors") or []}
+            assert codes <= {"BAD_USER_INPUT", "NOT_FOUND"}, (query, value, body)
+            if not codes:  # answered as data: a refusal, or a key with a storable description
+                storable = "\x00" not in value and len(value) <= 128
+                assert _payload(body).get("userErrors") or (query is CREATE_KEY and storable), (
+                    query, value, body,
+                )  # fmt: skip
+    assert (await Project.get(id=project.id)).name == project.name
