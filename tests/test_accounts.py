@@ -436,3 +436,46 @@ async def test_hostile_strings_are_refused_never_500(gql: GraphQLClient, world: 
                     query, value, body,
                 )  # fmt: skip
     assert (await Project.get(id=project.id)).name == project.name
+
+
+async def test_two_owners_demoting_each_other_at_once_leave_one(world: World) -> None:
+    import asyncio
+
+    from graphql_api.services import members
+    from graphql_api.services.authentication import load_principal
+    from graphql_api.services.errors import Refused
+    from tests.conftest import NOW
+
+    project = await world.project()
+    first = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    second = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+
+    async def demote(actor: Actor, other: Actor) -> str:
+        principal = await load_principal(actor.user)
+        try:
+            await members.change_role(principal, project.id, other.user.email,
+                                      ProjectRole.PROJECT_READ_ONLY, NOW)  # fmt: skip
+        except Refused as refused:
+            return refused.code
+        return "OK"
+
+    answers = await asyncio.gather(demote(first, second), demote(second, first))
+    assert sorted(answers) == ["LAST_PROJECT_OWNER", "OK"]
+    owners = await ProjectMembership.filter(project=project, role=ProjectRole.PROJECT_OWNER)
+    assert len(owners) == 1
+
+
+async def test_removing_an_org_member_stops_their_links_and_roles(
+    gql: GraphQLClient, world: World
+) -> None:
+    from tests.test_download_access import _download_link, _fetch
+
+    org, project, owner, job = await _download_link(gql, world)
+    org_owner = await world.actor(org=org, org_role=OrgRole.ORG_OWNER)
+    await ProjectMembership.create(user=org_owner.user, project=project,
+                                   role=ProjectRole.PROJECT_OWNER)  # fmt: skip
+    body = await gql(REMOVE_ORG_MEMBER, org_owner, {"o": org.id, "e": owner.user.email})
+    assert _payload(body)["userErrors"] == []
+    assert (await _fetch(job["snapshotUrl"])).status_code == 410
+    seen = await gql("query($p: ID!) { project(id: $p) { id } }", owner, {"p": project.id})
+    assert seen["data"]["project"] is None  # the next request already lacks the role

@@ -150,6 +150,8 @@ async def remove_member(
             owned = await ProjectMembership.filter(
                 user=user, project__organization=organization, role=ProjectRole.PROJECT_OWNER
             ).values_list("project_id", flat=True)
+            # Locked like a role change in each of them (services/members.py).
+            await Project.select_for_update().filter(id__in=list(owned)).order_by("id")
             for owned_id in owned:
                 owners = await ProjectMembership.filter(
                     project_id=owned_id, role=ProjectRole.PROJECT_OWNER
