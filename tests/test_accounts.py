@@ -479,3 +479,22 @@ async def test_removing_an_org_member_stops_their_links_and_roles(
     assert (await _fetch(job["snapshotUrl"])).status_code == 410
     seen = await gql("query($p: ID!) { project(id: $p) { id } }", owner, {"p": project.id})
     assert seen["data"]["project"] is None  # the next request already lacks the role
+
+
+async def test_every_new_id_argument_is_validated(gql: GraphQLClient, world: World) -> None:
+    owner, _ = await _owned_org(world)
+    bad = "0123456789ABCDEF01234567"
+    for query, variables in (
+        (CREATE_PROJECT, {"o": bad, "n": "x"}),
+        (RENAME_ORG, {"o": bad, "n": "x"}),
+        (ADD_ORG_MEMBER, {"o": bad, "e": "a@example.com", "r": "ORG_MEMBER"}),
+        (SET_ORG_ROLE, {"o": bad, "e": "a@example.com", "r": "ORG_MEMBER"}),
+        (REMOVE_ORG_MEMBER, {"o": bad, "e": "a@example.com"}),
+        (RENAME_PROJECT, {"p": bad, "n": "x"}),
+        (DELETE_PROJECT, {"p": bad}),
+        (ADD_MEMBER, {"p": bad, "e": "a@example.com", "r": "PROJECT_OWNER"}),
+        (SET_ROLE, {"p": bad, "e": "a@example.com", "r": "PROJECT_OWNER"}),
+        (REMOVE_MEMBER, {"p": bad, "e": "a@example.com"}),
+        (REVOKE_KEY, {"k": bad}),
+    ):
+        assert _code(await gql(query, owner, variables)) == "INVALID_ID", query
