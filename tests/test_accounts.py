@@ -3,18 +3,28 @@ what, the refusals' codes, and the audit trail of each change."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import (
     ApiKey,
     AuditEvent,
     Cluster,
+    Organization,
     OrgMembership,
     Project,
     ProjectMembership,
     User,
 )
-from tests.conftest import Actor, GraphQLClient, World
+from graphql_api.services import members
+from graphql_api.services.authentication import load_principal
+from graphql_api.services.errors import InvalidInputError, Refused
+from graphql_api.services.organizations import bootstrap_organization
+from tests.conftest import NOW, Actor, GraphQLClient, World
 from tests.sqlcount import count_statements
+from tests.test_download_access import _download_link, _fetch
 
 CREATE_PROJECT = """mutation($o: ID!, $n: String!) { createProject(organizationId: $o, name: $n) {
   project { id name viewerRoles } userErrors { code message field } } }"""
@@ -439,12 +449,6 @@ async def test_hostile_strings_are_refused_never_500(gql: GraphQLClient, world: 
 
 
 async def test_two_owners_demoting_each_other_at_once_leave_one(world: World) -> None:
-    import asyncio
-
-    from graphql_api.services import members
-    from graphql_api.services.authentication import load_principal
-    from graphql_api.services.errors import Refused
-    from tests.conftest import NOW
 
     project = await world.project()
     first = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
@@ -468,7 +472,6 @@ async def test_two_owners_demoting_each_other_at_once_leave_one(world: World) ->
 async def test_removing_an_org_member_stops_their_links_and_roles(
     gql: GraphQLClient, world: World
 ) -> None:
-    from tests.test_download_access import _download_link, _fetch
 
     org, project, owner, job = await _download_link(gql, world)
     org_owner = await world.actor(org=org, org_role=OrgRole.ORG_OWNER)
@@ -498,3 +501,12 @@ async def test_every_new_id_argument_is_validated(gql: GraphQLClient, world: Wor
         (REVOKE_KEY, {"k": bad}),
     ):
         assert _code(await gql(query, owner, variables)) == "INVALID_ID", query
+
+
+async def test_bootstrap_is_all_or_nothing() -> None:
+
+    with pytest.raises(InvalidInputError):
+        await bootstrap_organization("Acme", "not an email", None, NOW)
+    assert not await Organization.exists()
+    made = await bootstrap_organization("Acme", "boss@acme.example", None, NOW)
+    assert made.owner.name == "boss" and made.key.token.startswith("fbk_")

@@ -40,15 +40,17 @@ async def bootstrap_organization(
     name: str, owner_email: str, owner_name: str | None, now: datetime
 ) -> Bootstrap:
     """The operator's first step on a fresh database: an organization, its
-    Organization Owner and their first API key (shown once)."""
+    Organization Owner and their first API key (shown once). All or nothing:
+    a bad owner email leaves no ownerless organization behind."""
     operator = operator_principal()
-    organization = await create_organization(operator, name, now)
-    membership = await add_member(operator, organization.id, owner_email, OrgRole.ORG_OWNER, now,
-                                  name=owner_name)  # fmt: skip
-    owner = await User.get(id=membership.user_id)
-    key = await create_api_key(
-        operator, now, description=BOOTSTRAP_KEY_DESCRIPTION, user_email=owner.email
-    )
+    async with in_transaction():
+        organization = await create_organization(operator, name, now)
+        membership = await add_member(operator, organization.id, owner_email, OrgRole.ORG_OWNER,
+                                      now, name=owner_name)  # fmt: skip
+        owner = await User.get(id=membership.user_id)
+        key = await create_api_key(
+            operator, now, description=BOOTSTRAP_KEY_DESCRIPTION, user_email=owner.email
+        )
     return Bootstrap(organization=organization, owner=owner, key=key)
 
 
