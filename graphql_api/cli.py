@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from tortoise import Tortoise
 
+from graphql_api.clock import utc_now
 from graphql_api.db import tortoise_config
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.services.errors import ServiceError
+from graphql_api.services.paging import ONE_LIST
 from graphql_api.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from graphql_api.services.authentication import Principal
+    from graphql_api.services.paging import Listing
 
 T = TypeVar("T")
 
@@ -124,6 +131,309 @@ def seed_demo() -> None:
     click.echo(result.render(settings))
 
 
+# Accounts: organizations, projects, members, API keys. Each command calls the
+# service the GraphQL mutation calls, as the operator or as --as-email's user.
+
+
+def as_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--as-email", "as_email", default=None,
+        help="Act as this user (their roles apply); default: the operator, who may do anything.",
+    )(command)  # fmt: skip
+
+
+async def acting(as_email: str | None) -> Principal:
+    from graphql_api.services.accounts import find_user
+    from graphql_api.services.authentication import load_principal, operator_principal
+
+    if as_email is None:
+        return operator_principal()
+    user = await find_user(as_email)
+    if user is None:
+        raise ServiceError(f"No user with email {as_email!r}.", code="NOT_FOUND")
+    return await load_principal(user)
+
+
+def json_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(command)
+
+
+def print_rows(rows: list[dict[str, object]], as_json: bool) -> None:
+    """A table for people, or JSON (one array of objects) for programs."""
+    if as_json:
+        click.echo(json.dumps(rows, default=str, indent=2))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    columns = list(rows[0])
+    text = [[("" if row[c] is None else str(row[c])) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in text)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for r in text:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+async def every_row(listing: Listing[Any], parent: str) -> list[Any]:
+    """All rows of one parent's list, page by page (the API's own paging)."""
+    from graphql_api.services.paging import PageRequest, read_pages
+
+    rows: list[Any] = []
+    after = None
+    while True:
+        page = (await read_pages(listing, [parent], PageRequest(first=100, after=after)))[parent]
+        rows += page.items
+        if not page.has_next_page:
+            return rows
+        after = page.cursors[-1]
+
+
+@main.command("create-organization")
+@click.option("--name", required=True)
+@click.option("--owner-email", required=True, help="Its Organization Owner (created if new).")
+@click.option("--owner-name", default=None, help="Default: the email's local part.")
+def create_organization(name: str, owner_email: str, owner_name: str | None) -> None:
+    """Bootstrap: an organization, its owner, and the owner's API key (printed once)."""
+    from graphql_api.services.organizations import bootstrap_organization
+
+    made = run_with_orm(lambda: bootstrap_organization(name, owner_email, owner_name, utc_now()))
+    click.echo(f"Created organization {made.organization.name!r} ({made.organization.id}), "
+               f"owner {made.owner.email} ({made.owner.id}).", err=True)  # fmt: skip
+    click.echo(made.key.token)
+    click.echo("Store the API key now: it is not shown again.", err=True)
+
+
+@main.command("rename-organization")
+@click.option("--org-id", required=True)
+@click.option("--name", required=True)
+@as_option
+def rename_organization(org_id: str, name: str, as_email: str | None) -> None:
+    """Rename an organization (Organization Owners)."""
+    from graphql_api.services import organizations
+
+    async def work() -> str:
+        org = await organizations.rename_organization(
+            await acting(as_email), org_id, name, utc_now()
+        )
+        return org.name
+
+    click.echo(f"Renamed organization {org_id} to {run_with_orm(work)!r}.")
+
+
+@main.command("add-org-member")
+@click.option("--org-id", required=True)
+@click.option("--email", required=True)
+@click.option("--name", default=None, help="For a new user; default: the email's local part.")
+@click.option("--role", type=click.Choice([r.value for r in OrgRole]), default="ORG_MEMBER",
+              show_default=True)  # fmt: skip
+@as_option
+def add_org_member(
+    org_id: str, email: str, name: str | None, role: str, as_email: str | None
+) -> None:
+    """Add someone to an organization (Organization Owners)."""
+    from graphql_api.services import organizations
+
+    async def work() -> None:
+        await organizations.add_member(
+            await acting(as_email), org_id, email, OrgRole(role), utc_now(), name=name
+        )
+
+    run_with_orm(work)
+    click.echo(f"Added {email} to organization {org_id} as {role}.")
+
+
+@main.command("set-org-role")
+@click.option("--org-id", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in OrgRole]), required=True)
+@as_option
+def set_org_role(org_id: str, email: str, role: str, as_email: str | None) -> None:
+    """Change a member's organization role (the last Organization Owner stays)."""
+    from graphql_api.services import organizations
+
+    async def work() -> None:
+        await organizations.change_member_role(
+            await acting(as_email), org_id, email, OrgRole(role), utc_now()
+        )
+
+    run_with_orm(work)
+    click.echo(f"{email} is now {role} of organization {org_id}.")
+
+
+@main.command("remove-org-member")
+@click.option("--org-id", required=True)
+@click.option("--email", required=True)
+@as_option
+def remove_org_member(org_id: str, email: str, as_email: str | None) -> None:
+    """Take someone out of an organization and its projects."""
+    from graphql_api.services import organizations
+
+    async def work() -> None:
+        await organizations.remove_member(await acting(as_email), org_id, email, utc_now())
+
+    run_with_orm(work)
+    click.echo(f"Removed {email} from organization {org_id}.")
+
+
+@main.command("list-org-members")
+@click.option("--org-id", required=True)
+@as_option
+@json_option
+def list_org_members(org_id: str, as_email: str | None, as_json: bool) -> None:
+    """An organization's members and their roles."""
+    from graphql_api.models import User
+    from graphql_api.services import organizations
+
+    async def work() -> list[dict[str, object]]:
+        org, listing = await organizations.members_listing(await acting(as_email), org_id)
+        rows = await every_row(listing, org.id)
+        users = {u.id: u for u in await User.filter(id__in=[r.user_id for r in rows])}
+        return [{"email": users[r.user_id].email, "name": users[r.user_id].name,
+                 "role": r.role.value, "user_id": r.user_id} for r in rows]  # fmt: skip
+
+    print_rows(run_with_orm(work), as_json)
+
+
+@main.command("create-project")
+@click.option("--org-id", required=True)
+@click.option("--name", required=True)
+@as_option
+def create_project(org_id: str, name: str, as_email: str | None) -> None:
+    """Create a project (Organization Owners; --as-email's user becomes its Project Owner)."""
+    from graphql_api.services import projects
+
+    async def work() -> str:
+        project = await projects.create_project(await acting(as_email), org_id, name, utc_now())
+        return project.id
+
+    click.echo(f"Created project {name!r} ({run_with_orm(work)}).")
+
+
+@main.command("rename-project")
+@click.option("--project-id", required=True)
+@click.option("--name", required=True)
+@as_option
+def rename_project(project_id: str, name: str, as_email: str | None) -> None:
+    """Rename a project (Organization Owners)."""
+    from graphql_api.services import projects
+
+    async def work() -> None:
+        await projects.rename_project(await acting(as_email), project_id, name, utc_now())
+
+    run_with_orm(work)
+    click.echo(f"Renamed project {project_id} to {name.strip()!r}.")
+
+
+@main.command("delete-project")
+@click.option("--project-id", required=True)
+@as_option
+def delete_project(project_id: str, as_email: str | None) -> None:
+    """Delete a project without clusters (Organization Owners)."""
+    from graphql_api.services import projects
+
+    async def work() -> None:
+        await projects.delete_project(await acting(as_email), project_id, utc_now())
+
+    run_with_orm(work)
+    click.echo(f"Deleted project {project_id}.")
+
+
+@main.command("list-projects")
+@click.option("--org-id", default=None, help="Only this organization's.")
+@as_option
+@json_option
+def list_projects(org_id: str | None, as_email: str | None, as_json: bool) -> None:
+    """Projects you can see (the operator: every project)."""
+    from graphql_api.models import Project
+    from graphql_api.services import projects
+
+    async def work() -> list[dict[str, object]]:
+        principal = await acting(as_email)
+        if principal.operator:
+            query = Project.all().order_by("name", "id")
+            rows = list(await (query.filter(organization_id=org_id) if org_id else query))
+        else:
+            rows = await every_row(projects.readable_projects(principal), ONE_LIST)
+            rows = [p for p in rows if org_id is None or p.organization_id == org_id]
+        return [{"id": p.id, "name": p.name, "organization_id": p.organization_id}
+                for p in rows]  # fmt: skip
+
+    print_rows(run_with_orm(work), as_json)
+
+
+@main.command("add-project-member")
+@click.option("--project-id", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in ProjectRole]), required=True)
+@click.option("--name", default=None, help="For a new user; default: the email's local part.")
+@as_option
+def add_project_member(
+    project_id: str, email: str, role: str, name: str | None, as_email: str | None
+) -> None:
+    """Add someone to a project with a role (Project Owners)."""
+    from graphql_api.services import members
+
+    async def work() -> None:
+        await members.add_member(
+            await acting(as_email), project_id, email, ProjectRole(role), utc_now(), name=name
+        )
+
+    run_with_orm(work)
+    click.echo(f"Added {email} to project {project_id} as {role}.")
+
+
+@main.command("set-project-role")
+@click.option("--project-id", required=True)
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([r.value for r in ProjectRole]), required=True)
+@as_option
+def set_project_role(project_id: str, email: str, role: str, as_email: str | None) -> None:
+    """Change a member's project role (the last Project Owner stays)."""
+    from graphql_api.services import members
+
+    async def work() -> None:
+        await members.change_role(
+            await acting(as_email), project_id, email, ProjectRole(role), utc_now()
+        )
+
+    run_with_orm(work)
+    click.echo(f"{email} is now {role} of project {project_id}.")
+
+
+@main.command("remove-project-member")
+@click.option("--project-id", required=True)
+@click.option("--email", required=True)
+@as_option
+def remove_project_member(project_id: str, email: str, as_email: str | None) -> None:
+    """Take someone out of a project (the last Project Owner stays)."""
+    from graphql_api.services import members
+
+    async def work() -> None:
+        await members.remove_member(await acting(as_email), project_id, email, utc_now())
+
+    run_with_orm(work)
+    click.echo(f"Removed {email} from project {project_id}.")
+
+
+@main.command("list-project-members")
+@click.option("--project-id", required=True)
+@as_option
+@json_option
+def list_project_members(project_id: str, as_email: str | None, as_json: bool) -> None:
+    """A project's members and their roles."""
+    from graphql_api.models import User
+    from graphql_api.services import members
+
+    async def work() -> list[dict[str, object]]:
+        project, listing = await members.members_listing(await acting(as_email), project_id)
+        rows = await every_row(listing, project.id)
+        users = {u.id: u for u in await User.filter(id__in=[r.user_id for r in rows])}
+        return [{"email": users[r.user_id].email, "name": users[r.user_id].name,
+                 "role": r.role.value, "user_id": r.user_id} for r in rows]  # fmt: skip
+
+    print_rows(run_with_orm(work), as_json)
+
+
 @main.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -140,46 +450,77 @@ def create_user(
     project_role: str | None,
 ) -> None:
     """Create a user, optionally with an organization and a project role."""
-    from graphql_api.models import Organization, Project
-    from graphql_api.services import accounts
+    from graphql_api.services import accounts, members, organizations
+    from graphql_api.services.authentication import operator_principal
 
     if bool(org_id) != bool(org_role) or bool(project_id) != bool(project_role):
         raise click.UsageError("--org-id goes with --org-role, --project-id with --project-role.")
 
     async def work() -> str:
         user = await accounts.create_user(email, name)
+        operator, now = operator_principal(), utc_now()
         if org_id and org_role:
-            org = await Organization.get_or_none(id=org_id)
-            if org is None:
-                raise ServiceError(f"No organization {org_id}.", code="NOT_FOUND")
-            await accounts.grant_org_role(user, org, OrgRole(org_role))
+            await organizations.add_member(operator, org_id, email, OrgRole(org_role), now)
         if project_id and project_role:
-            project = await Project.get_or_none(id=project_id)
-            if project is None:
-                raise ServiceError(f"No project {project_id}.", code="NOT_FOUND")
-            await accounts.grant_project_role(user, project, ProjectRole(project_role))
+            await members.add_member(operator, project_id, email, ProjectRole(project_role), now)
         return user.id
 
     click.echo(f"Created user {email} ({run_with_orm(work)}).")
 
 
 @main.command("create-api-key")
-@click.option("--email", required=True, help="The user the key acts as.")
+@click.option("--email", default=None, help="Whose key (default: --as-email's user).")
 @click.option("--description", default="", help="What the key is for.")
-def create_api_key(email: str, description: str) -> None:
+@as_option
+def create_api_key(email: str | None, description: str, as_email: str | None) -> None:
     """Issue an API key; it is printed once and stored only as a hash."""
-    from graphql_api.services.accounts import find_user
-    from graphql_api.services.api_keys import issue_api_key
+    from graphql_api.services import api_keys
 
     async def work() -> str:
-        user = await find_user(email)
-        if user is None:
-            raise ServiceError(f"No user with email {email!r}.", code="NOT_FOUND")
-        return (await issue_api_key(user, description)).token
+        issued = await api_keys.create_api_key(
+            await acting(as_email), utc_now(), description=description, user_email=email
+        )
+        return issued.token
 
     token = run_with_orm(work)
     click.echo(token)
     click.echo("Store it now: it is not shown again.", err=True)
+
+
+@main.command("list-api-keys")
+@click.option("--email", default=None, help="Whose keys (default: --as-email's user).")
+@click.option("--include-revoked", is_flag=True)
+@as_option
+@json_option
+def list_api_keys(
+    email: str | None, include_revoked: bool, as_email: str | None, as_json: bool
+) -> None:
+    """API keys: id, description, created, last used (never the secret)."""
+    from graphql_api.services import api_keys
+
+    async def work() -> list[dict[str, object]]:
+        holder, listing = await api_keys.keys_listing(
+            await acting(as_email), email, include_revoked
+        )
+        return [{"id": k.id, "description": k.description, "created_at": k.created_at,
+                 "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+                for k in await every_row(listing, holder.id)]  # fmt: skip
+
+    print_rows(run_with_orm(work), as_json)
+
+
+@main.command("revoke-api-key")
+@click.option("--key-id", required=True)
+@as_option
+def revoke_api_key(key_id: str, as_email: str | None) -> None:
+    """Revoke an API key and the download links requested with it."""
+    from graphql_api.services import api_keys
+
+    async def work() -> None:
+        await api_keys.revoke_api_key(await acting(as_email), key_id, utc_now())
+
+    run_with_orm(work)
+    click.echo(f"Revoked API key {key_id}.")
 
 
 @main.command("export-schema")

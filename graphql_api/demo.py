@@ -13,8 +13,9 @@ from graphql_api.domain.schedule import SNAPSHOT_INTERVAL, latest_due_slot
 from graphql_api.fleet.simulated import SimulatedFleet
 from graphql_api.models import Cluster, Project, User
 from graphql_api.scheduler import SnapshotScheduler
-from graphql_api.services import accounts, clusters
-from graphql_api.services.api_keys import issue_api_key, revoke_api_keys
+from graphql_api.services import clusters, members, organizations, projects
+from graphql_api.services.api_keys import create_api_key, revoke_api_keys
+from graphql_api.services.authentication import operator_principal
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
 
@@ -89,20 +90,23 @@ async def seed_demo(settings: Settings, now: datetime | None = None) -> DemoResu
     for email, _name, who, _project_role, _org_role in USERS:
         user = await User.get(email=email)
         await revoke_api_keys(user, now, description=KEY_DESCRIPTION)
-        issued = await issue_api_key(user, KEY_DESCRIPTION)
+        issued = await create_api_key(
+            operator_principal(), now, description=KEY_DESCRIPTION, user_email=email
+        )
         result.keys.append((email, who, issued.token))
     return result
 
 
 async def _create(now: datetime) -> Project:
-    org = await accounts.create_organization(DEMO_ORG)
-    project = await accounts.create_project(org, DEMO_PROJECT)
+    """Built as an operator would, through the same use cases as the API."""
+    operator = operator_principal()
+    org = await organizations.create_organization(operator, DEMO_ORG, now)
+    project = await projects.create_project(operator, org.id, DEMO_PROJECT, now)
     for email, name, _who, project_role, org_role in USERS:
-        user = await User.get_or_none(email=email) or await accounts.create_user(email, name)
-        if project_role is not None:
-            await accounts.grant_project_role(user, project, project_role)
         if org_role is not None:
-            await accounts.grant_org_role(user, org, org_role)
+            await organizations.add_member(operator, org.id, email, org_role, now, name=name)
+        if project_role is not None:
+            await members.add_member(operator, project.id, email, project_role, now, name=name)
     for index, (name, tier, kind, provider, region) in enumerate(CLUSTERS):
         # Spread creation times so each cluster snapshots at its own time of day.
         created_at = now - timedelta(days=HISTORY_DAYS, hours=index * 2 + 1, minutes=17 * index)

@@ -141,3 +141,52 @@ async def test_links_from_before_keys_were_recorded_still_check_the_role(
     assert (await _fetch(job["snapshotUrl"])).status_code == 200
     await ProjectMembership.filter(user_id=owner.user.id, project_id=project.id).delete()
     assert (await _fetch(job["snapshotUrl"])).status_code == 410
+
+
+async def test_remove_project_member_kills_the_members_live_links(
+    gql: GraphQLClient, world: World
+) -> None:
+    _, project, owner, job = await _download_link(gql, world)
+    other = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    assert (await _fetch(job["snapshotUrl"])).status_code == 200
+    body = await gql(
+        "mutation($p: ID!, $e: String!) { removeProjectMember(projectId: $p, userEmail: $e)"
+        " { userErrors { code } } }",
+        other,
+        {"p": project.id, "e": owner.user.email},
+    )
+    assert body["data"]["removeProjectMember"]["userErrors"] == []
+    gone = await _fetch(job["snapshotUrl"])
+    assert gone.status_code == 410
+    assert (await BackupJob.get(id=job["id"])).revoked_at is not None
+    assert await AuditEvent.exists(action="DOWNLOAD_REVOKED", job_id=job["id"],
+                                   actor_id=other.user.id)  # fmt: skip
+
+
+async def test_demotion_kills_the_members_live_links(gql: GraphQLClient, world: World) -> None:
+    _, project, owner, job = await _download_link(gql, world)
+    other = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    body = await gql(
+        "mutation($p: ID!, $e: String!) { updateProjectMemberRole(projectId: $p, userEmail: $e,"
+        " role: PROJECT_READ_ONLY) { userErrors { code } } }",
+        other,
+        {"p": project.id, "e": owner.user.email},
+    )
+    assert body["data"]["updateProjectMemberRole"]["userErrors"] == []
+    assert (await _fetch(job["snapshotUrl"])).status_code == 410
+
+
+async def test_revoke_api_key_kills_the_links_it_requested(
+    gql: GraphQLClient, world: World
+) -> None:
+    _, _, owner, job = await _download_link(gql, world)
+    assert (await _fetch(job["snapshotUrl"])).status_code == 200
+    key_id = (await BackupJob.get(id=job["id"])).requested_by_key_id
+    body = await gql(
+        "mutation($k: ID!) { revokeApiKey(apiKeyId: $k) { apiKey { revokedAt } } }",
+        owner,
+        {"k": key_id},
+    )
+    assert body["data"]["revokeApiKey"]["apiKey"]["revokedAt"]
+    gone = await _fetch(job["snapshotUrl"])
+    assert gone.status_code == 410 and "API key" in gone.json()["detail"]

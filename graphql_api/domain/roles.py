@@ -33,11 +33,30 @@ class Action(enum.StrEnum):
     ADD_PROJECT_OWNER = "PROJECT_OWNER_ADDED"
     READ_AUDIT_TRAIL = "AUDIT_TRAIL_READ"  # checked, not recorded
     USE_DOWNLOAD_LINK = "DOWNLOAD_LINK_REFUSED"  # recorded only when refused
+    # Accounts: organizations, projects, members, API keys.
+    CREATE_ORGANIZATION = "ORGANIZATION_CREATED"
+    RENAME_ORGANIZATION = "ORGANIZATION_RENAMED"
+    ADD_ORG_MEMBER = "ORG_MEMBER_ADDED"
+    CHANGE_ORG_ROLE = "ORG_ROLE_CHANGED"
+    REMOVE_ORG_MEMBER = "ORG_MEMBER_REMOVED"
+    CREATE_PROJECT = "PROJECT_CREATED"
+    RENAME_PROJECT = "PROJECT_RENAMED"
+    DELETE_PROJECT = "PROJECT_DELETED"
+    ADD_PROJECT_MEMBER = "PROJECT_MEMBER_ADDED"
+    CHANGE_PROJECT_ROLE = "PROJECT_ROLE_CHANGED"
+    REMOVE_PROJECT_MEMBER = "PROJECT_MEMBER_REMOVED"
+    CREATE_API_KEY = "API_KEY_CREATED"
+    REVOKE_API_KEY = "API_KEY_REVOKED"
+    LIST_API_KEYS = "API_KEYS_READ"  # checked, not recorded
 
 
 class Permission(enum.Enum):
     MANAGE_BACKUPS = "manage backups"
     GRANT_PROJECT_ROLES = "grant project roles"
+    ANYONE = "act for yourself"  # any authenticated caller
+    MANAGE_ORGANIZATION = "manage the organization"  # Org Owners: name, members, their keys
+    MANAGE_PROJECTS = "manage projects"  # Org Owners: create, rename, delete
+    MANAGE_MEMBERS = "manage project members"  # Project Owners
 
 
 NEEDS: dict[Action, Permission] = {
@@ -49,6 +68,21 @@ NEEDS: dict[Action, Permission] = {
     Action.READ_AUDIT_TRAIL: Permission.MANAGE_BACKUPS,
     Action.USE_DOWNLOAD_LINK: Permission.MANAGE_BACKUPS,
     Action.ADD_PROJECT_OWNER: Permission.GRANT_PROJECT_ROLES,
+    Action.CREATE_ORGANIZATION: Permission.ANYONE,
+    Action.RENAME_ORGANIZATION: Permission.MANAGE_ORGANIZATION,
+    Action.ADD_ORG_MEMBER: Permission.MANAGE_ORGANIZATION,
+    Action.CHANGE_ORG_ROLE: Permission.MANAGE_ORGANIZATION,
+    Action.REMOVE_ORG_MEMBER: Permission.MANAGE_ORGANIZATION,
+    Action.CREATE_PROJECT: Permission.MANAGE_PROJECTS,
+    Action.RENAME_PROJECT: Permission.MANAGE_PROJECTS,
+    Action.DELETE_PROJECT: Permission.MANAGE_PROJECTS,
+    Action.ADD_PROJECT_MEMBER: Permission.MANAGE_MEMBERS,
+    Action.CHANGE_PROJECT_ROLE: Permission.MANAGE_MEMBERS,
+    Action.REMOVE_PROJECT_MEMBER: Permission.MANAGE_MEMBERS,
+    # Your own keys need no role; someone else's are checked in their organization.
+    Action.CREATE_API_KEY: Permission.MANAGE_ORGANIZATION,
+    Action.REVOKE_API_KEY: Permission.MANAGE_ORGANIZATION,
+    Action.LIST_API_KEYS: Permission.MANAGE_ORGANIZATION,
 }
 
 ORG_OWNER_MUST_JOIN = (
@@ -58,6 +92,13 @@ ORG_OWNER_MUST_JOIN = (
 NOT_PROJECT_OWNER = "Managing backups requires the Project Owner role on this project."
 NOT_GRANTING = "Only Organization Owners and Project Owners may add Project Owners."
 NO_AUDIT_TRAIL = "Only Project Owners may read this project's audit trail."
+NOT_ORG_OWNER = "Only Organization Owners may do this in their organization."
+NOT_MANAGING_PROJECTS = "Only Organization Owners create, rename and delete projects."
+ORG_OWNER_MUST_JOIN_MEMBERS = (
+    "Organization Owners do not manage project members implicitly: add yourself as Project "
+    "Owner of this project first (mutation addProjectOwner), then try again."
+)
+NOT_MANAGING_MEMBERS = "Only Project Owners manage this project's members and roles."
 
 
 def can_read_project(
@@ -90,12 +131,32 @@ def can_grant_project_roles(
     return OrgRole.ORG_OWNER in org_roles or ProjectRole.PROJECT_OWNER in project_roles
 
 
+def manage_members_refusal(
+    org_roles: Collection[OrgRole], project_roles: Collection[ProjectRole]
+) -> str | None:
+    """Project Owners manage members; an Org Owner is told to join first."""
+    if ProjectRole.PROJECT_OWNER in project_roles:
+        return None
+    if OrgRole.ORG_OWNER in org_roles:
+        return ORG_OWNER_MUST_JOIN_MEMBERS
+    return NOT_MANAGING_MEMBERS
+
+
 def refusal(
     action: Action, org_roles: Collection[OrgRole], project_roles: Collection[ProjectRole]
 ) -> str | None:
     """Why the caller may not do ``action`` in the project, or None when they may."""
-    if NEEDS[action] is Permission.GRANT_PROJECT_ROLES:
+    permission = NEEDS[action]
+    if permission is Permission.GRANT_PROJECT_ROLES:
         return None if can_grant_project_roles(org_roles, project_roles) else NOT_GRANTING
+    if permission is Permission.ANYONE:
+        return None
+    if permission is Permission.MANAGE_ORGANIZATION:
+        return None if OrgRole.ORG_OWNER in org_roles else NOT_ORG_OWNER
+    if permission is Permission.MANAGE_PROJECTS:
+        return None if OrgRole.ORG_OWNER in org_roles else NOT_MANAGING_PROJECTS
+    if permission is Permission.MANAGE_MEMBERS:
+        return manage_members_refusal(org_roles, project_roles)
     if action is Action.READ_AUDIT_TRAIL:
         return None if can_manage_backups(project_roles) else NO_AUDIT_TRAIL
     return manage_backups_refusal(org_roles, project_roles)

@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graphql_api.schema.accounts.mutations import AccountsMutation
 from graphql_api.schema.accounts.queries import AccountsQuery
 from graphql_api.schema.backups.mutations import BackupsMutation
 from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
@@ -43,7 +44,7 @@ Query = merge_types(
     "Query",
     (AccountsQuery, ProjectsQuery, ClustersQuery, SnapshotsQuery, LocationsQuery, BackupsQuery),
 )
-Mutation = merge_types("Mutation", (BackupsMutation,))
+Mutation = merge_types("Mutation", (BackupsMutation, AccountsMutation))
 Subscription = merge_types("Subscription", (BackupsSubscription,))
 
 

@@ -17,8 +17,12 @@ from graphql_api.clock import utc_now
 from graphql_api.domain.clusters import ClusterNodes
 from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.fleet.simulated import SimulatedFleet
-from graphql_api.models import Cluster, Organization, Project, Snapshot
-from graphql_api.schema.accounts.dataloaders import organization_loader, project_loader
+from graphql_api.models import Cluster, Organization, Project, Snapshot, User
+from graphql_api.schema.accounts.dataloaders import (
+    organization_loader,
+    project_loader,
+    user_loader,
+)
 from graphql_api.schema.clusters.dataloaders import (
     cluster_by_name_loader,
     cluster_loader,
@@ -38,6 +42,7 @@ class Loaders:
 
     organization: DataLoader[str, Organization | None] = field(default_factory=organization_loader)
     project: DataLoader[str, Project | None] = field(default_factory=project_loader)
+    user: DataLoader[str, User | None] = field(default_factory=user_loader)
     cluster: DataLoader[str, Cluster | None] = field(default_factory=cluster_loader)
     cluster_by_name: DataLoader[tuple[str, str], Cluster | None] = field(
         default_factory=cluster_by_name_loader

@@ -10,6 +10,10 @@ from graphql_api.domain import api_keys
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import ApiKey, OrgMembership, Project, ProjectMembership, User
 
+# The CLI's operator: no user row, every permission, audited under this id.
+OPERATOR_ID = "0" * 24
+OPERATOR_EMAIL = "operator (cli)"
+
 # last_used_at is written at most this often per key, not on every request.
 LAST_USED_PRECISION = timedelta(hours=1)
 
@@ -23,6 +27,7 @@ class Principal:
     project_roles: dict[str, frozenset[ProjectRole]]
     api_key_id: str | None = None  # the key this request came with; None for the CLI
     project_orgs: dict[str, str] = field(default_factory=dict)  # organization of each project
+    operator: bool = False  # the CLI without --as-email: may do anything, still audited
 
     def roles_in(self, project: Project) -> tuple[frozenset[OrgRole], frozenset[ProjectRole]]:
         return (
@@ -80,3 +85,9 @@ async def load_principal(user: User, api_key_id: str | None = None) -> Principal
         api_key_id=api_key_id,
         project_orgs=project_orgs,
     )
+
+
+def operator_principal() -> Principal:
+    """Who the CLI acts as without --as-email: not a user, never from a request."""
+    user = User(id=OPERATOR_ID, email=OPERATOR_EMAIL, name="Operator")
+    return Principal(user=user, org_roles={}, project_roles={}, operator=True)

@@ -23,6 +23,7 @@ from graphql_api.models import (
     AuditEvent,
     AuditOutcome,
     BackupJob,
+    Organization,
     Project,
     ProjectMembership,
     User,
@@ -54,7 +55,16 @@ def can_read(principal: Principal, project: Project) -> bool:
 
 def refusal(principal: Principal, action: Action, project: Project) -> str | None:
     """Why the caller may not do ``action`` in ``project``, or None (no I/O)."""
+    if principal.operator:
+        return None
     return roles.refusal(action, *principal.roles_in(project))
+
+
+def org_refusal(principal: Principal, action: Action, organization_id: str) -> str | None:
+    """Why the caller may not do ``action`` in the organization, or None (no I/O)."""
+    if principal.operator:
+        return None
+    return roles.refusal(action, principal.org_roles.get(organization_id, frozenset()), ())
 
 
 def owns(principal: Principal, project_id: str) -> bool:
@@ -65,7 +75,16 @@ def owns(principal: Principal, project_id: str) -> bool:
 async def find_project(principal: Principal, project_id: str) -> Project | None:
     """The project, or None when it does not exist or the caller may not read it
     (both answer alike, so existence does not leak)."""
+    if principal.operator:
+        return await Project.get_or_none(id=project_id)
     return await Project.filter(readable(principal), id=project_id).first()
+
+
+async def find_organization(principal: Principal, organization_id: str) -> Organization | None:
+    """The organization, or None when it does not exist or the caller is not in it."""
+    if not principal.operator and organization_id not in principal.organization_ids:
+        return None
+    return await Organization.get_or_none(id=organization_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +94,15 @@ class Scope:
     project: Project | None
     missing: str  # the NOT_FOUND message when there is no such project for the caller
     prefix: str = ""  # before a refusal's reason, e.g. "On the target project: "
+
+
+@dataclass(frozen=True, slots=True)
+class OrgScope:
+    """An organization an action touches: None when unknown or not the caller's.
+    Its events have no project (the organization's id is in their target)."""
+
+    organization: Organization | None
+    missing: str
 
 
 @dataclass
@@ -106,7 +134,7 @@ class Audit:
 
 @asynccontextmanager
 async def authorize(
-    principal: Principal, action: Action, *scopes: Scope, subject: str, now: datetime
+    principal: Principal, action: Action, *scopes: Scope | OrgScope, subject: str, now: datetime
 ) -> AsyncIterator[Audit]:
     """Check the caller may do ``action`` in every scope, then let the use case
     run; record the outcome either way. A refusal raises NotFoundError (for
@@ -114,6 +142,12 @@ async def authorize(
     in the first project; a ServiceError raised inside is audited as REFUSED."""
     trail = Audit(principal, action, subject, now)
     for scope in scopes:
+        if isinstance(scope, OrgScope):
+            if scope.organization is None:
+                raise await _refuse(trail, NotFoundError(scope.missing))
+            if reason := org_refusal(principal, action, scope.organization.id):
+                raise await _refuse(trail, ForbiddenError(reason))
+            continue
         if scope.project is None:
             raise await _refuse(trail, NotFoundError(scope.missing))
         reason = refusal(principal, action, scope.project)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from graphql_api.domain.refusals import Refusal
+
 
 class ServiceError(Exception):
     """A refusal the caller caused; ``code`` is stable and machine-readable."""
@@ -34,3 +36,11 @@ class InvalidInputError(ServiceError):
 
 class ForbiddenError(ServiceError):
     code = "FORBIDDEN"
+
+
+class Refused(ServiceError):
+    """A business rule's refusal: GraphQL answers it as data (``userErrors``)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.message, code=refusal.code.value)
+        self.refusal = refusal

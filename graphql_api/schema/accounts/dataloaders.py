@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from graphql_api.models import Organization, Project
+from graphql_api.models import Organization, Project, User
 
 
 async def _organizations(ids: list[str]) -> list[Organization | None]:
@@ -21,3 +21,12 @@ def organization_loader() -> DataLoader[str, Organization | None]:
 
 def project_loader() -> DataLoader[str, Project | None]:
     return DataLoader(_projects)
+
+
+async def _users(ids: list[str]) -> list[User | None]:
+    found = {u.id: u for u in await User.filter(id__in=ids)}
+    return [found.get(i) for i in ids]
+
+
+def user_loader() -> DataLoader[str, User | None]:
+    return DataLoader(_users)

@@ -3,15 +3,18 @@ from __future__ import annotations
 import strawberry
 
 from graphql_api import models
-from graphql_api.domain import roles
+from graphql_api.schema.accounts.members import (
+    ApiKey,
+    OrganizationMember,
+    OrgRole,
+    api_keys_of,
+)
 from graphql_api.schema.context import Info
 from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.schema.projects.types import Project
+from graphql_api.services import organizations as organization_service
 from graphql_api.services import projects as project_service
 from graphql_api.services.paging import ONE_LIST
-
-strawberry.enum(roles.OrgRole, name="OrgRole")
-OrgRole = roles.OrgRole
 
 
 @strawberry.type
@@ -39,6 +42,19 @@ class Organization:
         listing = project_service.readable_projects_of_organizations(info.context.principal)
         page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, Project.from_model)
+
+    @strawberry.field(description="Its members and their roles (one entry per role).")
+    async def members(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[OrganizationMember]:
+        listing = organization_service.members_of_organizations()
+        page = await load_page(info, listing, self.id, first, after, last, before)
+        return to_connection(page, OrganizationMember.from_model)
 
 
 @strawberry.type(description="The caller, identified by their API key.")
@@ -72,3 +88,15 @@ class Viewer:
         listing = project_service.readable_projects(info.context.principal)
         page = await load_page(info, listing, ONE_LIST, first, after, last, before)
         return to_connection(page, Project.from_model)
+
+    @strawberry.field(description="Your API keys, newest first (revoked ones on request).")
+    async def api_keys(
+        self,
+        info: Info,
+        include_revoked: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiKey]:
+        return await api_keys_of(info, self.id, include_revoked, first, after, last, before)

@@ -6,6 +6,7 @@ from datetime import datetime
 import strawberry
 
 from graphql_api import models
+from graphql_api.domain.accounts import AccountRefusal
 from graphql_api.domain.policy import PolicyRefusal
 from graphql_api.domain.restores import RestoreRefusal
 from graphql_api.schema.context import Info
@@ -27,6 +28,13 @@ class UserErrorCode(enum.Enum):
     RESTORE_IN_PROGRESS = RestoreRefusal.RESTORE_IN_PROGRESS.value
     ON_DEMAND_SNAPSHOT_NOT_SUPPORTED = PolicyRefusal.ON_DEMAND_SNAPSHOT_NOT_SUPPORTED.value
     CUSTOM_POLICY_NOT_SUPPORTED = PolicyRefusal.CUSTOM_POLICY_NOT_SUPPORTED.value
+    # Accounts: organizations, projects, members (domain/accounts.py).
+    PROJECT_NAME_TAKEN = AccountRefusal.PROJECT_NAME_TAKEN.value
+    PROJECT_HAS_CLUSTERS = AccountRefusal.PROJECT_HAS_CLUSTERS.value
+    LAST_PROJECT_OWNER = AccountRefusal.LAST_PROJECT_OWNER.value
+    LAST_ORG_OWNER = AccountRefusal.LAST_ORG_OWNER.value
+    ALREADY_MEMBER = AccountRefusal.ALREADY_MEMBER.value
+    NOT_A_MEMBER = AccountRefusal.NOT_A_MEMBER.value
 
 
 @strawberry.type(description="A business-rule refusal: what to fix, and in which field.")

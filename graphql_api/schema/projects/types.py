@@ -5,9 +5,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graphql_api import models
-from graphql_api.domain import roles
 from graphql_api.domain.roles import Action
 from graphql_api.models import DeliveryType
+from graphql_api.schema.accounts.members import ProjectMember, ProjectRole
 from graphql_api.schema.backups.types import AuditEvent, BackupJob
 from graphql_api.schema.clusters.types import Cluster, ClusterTier
 from graphql_api.schema.context import Info
@@ -17,13 +17,11 @@ from graphql_api.services import audit as audit_service
 from graphql_api.services import authorization
 from graphql_api.services import clusters as cluster_service
 from graphql_api.services import jobs as job_service
+from graphql_api.services import members as member_service
 from graphql_api.services import snapshots as snapshot_service
 
 if TYPE_CHECKING:
     from graphql_api.schema.accounts.types import Organization
-
-strawberry.enum(roles.ProjectRole, name="ProjectRole")
-ProjectRole = roles.ProjectRole
 
 
 @strawberry.type(description="A project (Atlas: group) and its clusters.")
@@ -64,6 +62,19 @@ class Project:
     def viewer_manage_backups_blocker(self, info: Info) -> str | None:
         # Downloads and restores need the same permission; the rule is the services' own.
         return authorization.refusal(info.context.principal, Action.DOWNLOAD_SNAPSHOT, self._model)
+
+    @strawberry.field(description="Its members and their roles (one entry per role).")
+    async def members(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProjectMember]:
+        listing = member_service.members_of_projects()
+        page = await load_page(info, listing, self.id, first, after, last, before)
+        return to_connection(page, ProjectMember.from_model)
 
     @strawberry.field(description="Clusters by name; filter by tier.")
     async def clusters(
