@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /metrics and the lifespan."""
+"""The Starlette application: /graphql, /api/atlas/v2, /healthz, /metrics and the lifespan."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from graphql_api.clock import utc_now
 from graphql_api.console.routes import console_routes
 from graphql_api.db import tortoise_config
 from graphql_api.fleet import Fleet, build_fleet
+from graphql_api.rest.routes import routes as rest_routes
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.scheduler.runner import run_until
 from graphql_api.schema import build_schema
@@ -84,6 +85,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *console_routes(settings),
+            *rest_routes(),
         ],
         middleware=[
             Middleware(

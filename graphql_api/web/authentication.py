@@ -12,6 +12,9 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
 from graphql_api.clock import Clock, utc_now
+from graphql_api.rest import auth as rest_auth
+from graphql_api.rest.operations import PREFIX as REST_PREFIX
+from graphql_api.rest.operations import error_response as rest_error
 from graphql_api.services.authentication import Principal, authenticate
 
 UNAUTHENTICATED_MESSAGE = "A valid API key is required: send 'Authorization: Bearer <api key>'."
@@ -63,4 +66,6 @@ def unauthenticated_response(detail: str = UNAUTHENTICATED_MESSAGE) -> Response:
 
 
 def on_auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
+    if conn.url.path.startswith(REST_PREFIX):  # the REST API answers in its own shape
+        return rest_error(rest_auth.unauthenticated(f"{exc} {rest_auth.UNAUTHENTICATED}"))
     return unauthenticated_response(f"{exc} {UNAUTHENTICATED_MESSAGE}")
