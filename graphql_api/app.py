@@ -29,6 +29,7 @@ from graphql_api.web.authentication import ApiKeyBackend, on_auth_error
 from graphql_api.web.downloads import serve_download
 from graphql_api.web.limits import RequestLimits
 from graphql_api.web.probes import healthz, metrics, readyz
+from graphql_api.web.rate_limits import RateLimits
 
 
 @asynccontextmanager
@@ -93,7 +94,15 @@ def create_app(
                 allow_origins=settings.cors_allowed_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
-                expose_headers=["Content-Length", "Content-Range", "Repr-Digest", "ETag"],
+                expose_headers=[
+                    "Content-Length",
+                    "Content-Range",
+                    "Repr-Digest",
+                    "ETag",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "Retry-After",
+                ],
             ),
             Middleware(
                 RequestLimits,
@@ -103,6 +112,7 @@ def create_app(
             Middleware(
                 AuthenticationMiddleware, backend=ApiKeyBackend(clock), on_error=on_auth_error
             ),
+            Middleware(RateLimits, per_minute=settings.rate_limit_per_minute),
         ],
         lifespan=lifespan,
     )
