@@ -110,7 +110,9 @@ def create_app(
                 timeout_seconds=settings.request_timeout_seconds,
             ),
             Middleware(
-                AuthenticationMiddleware, backend=ApiKeyBackend(clock), on_error=on_auth_error
+                AuthenticationMiddleware,
+                backend=ApiKeyBackend(clock, settings),
+                on_error=on_auth_error,
             ),
             Middleware(RateLimits, per_minute=settings.rate_limit_per_minute),
         ],

@@ -91,6 +91,8 @@ async def orm(database_url: str) -> AsyncIterator[None]:
 
 
 _TABLES = (
+    "digest_nonce_uses",
+    "api_key_pairs",
     "audit_events",
     "backup_jobs",
     "simulated_cluster_data",

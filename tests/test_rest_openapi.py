@@ -68,6 +68,14 @@ async def test_served_operations_match_atlas(document: dict[str, Any]) -> None:
             assert body["content"][MEDIA_TYPE]["schema"]["$ref"].endswith("/" + fact.request)
 
 
+async def test_security_offers_atlas_digest(document: dict[str, Any]) -> None:
+    assert document["components"]["securitySchemes"]["DigestAuth"] == {
+        "type": "http", "scheme": "digest",
+        "description": "An API key pair: public key as user, private key as password.",
+    }  # fmt: skip
+    assert {"DigestAuth": []} in document["security"]
+
+
 async def test_parameters_match_atlas(document: dict[str, Any]) -> None:
     patterns = atlas_facts.parameters()
     for op in OPERATIONS:

@@ -41,6 +41,7 @@ class ApiError(Exception):
         parameters: Sequence[Any] = (),
         fields: Sequence[FieldViolation] = (),
         headers: dict[str, str] | None = None,
+        challenges: Sequence[str] = (),
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -49,6 +50,7 @@ class ApiError(Exception):
         self.parameters = list(parameters)
         self.fields = list(fields)
         self.headers = headers or {}
+        self.challenges = list(challenges)  # WWW-Authenticate, one header line each
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {

@@ -156,11 +156,16 @@ def build_document(server_url: str) -> dict[str, Any]:
             "description": "Atlas-compatible operations for Flex clusters and Flex backups.",
         },
         "servers": [{"url": server_url.rstrip("/")}],
-        "security": [{"BearerAuth": []}],
+        "security": [{"DigestAuth": []}, {"BearerAuth": []}],
         "paths": paths,
         "components": {
             "schemas": {shape.name: shape_schema(shape) for shape in SHAPES},
             "securitySchemes": {
+                "DigestAuth": {
+                    "type": "http",
+                    "scheme": "digest",
+                    "description": "An API key pair: public key as user, private key as password.",
+                },
                 "BearerAuth": {
                     "type": "http",
                     "scheme": "bearer",

@@ -102,7 +102,7 @@ OPERATIONS: tuple[Operation, ...] = (
 def error_response(error: ApiError, shown: Presentation | None = None) -> Response:
     """An ApiError as the response (JSON, as Atlas sends errors)."""
     shown = shown or Presentation()
-    return render(
+    response = render(
         error.status,
         error.body(),
         pretty=shown.pretty,
@@ -110,6 +110,9 @@ def error_response(error: ApiError, shown: Presentation | None = None) -> Respon
         media_type=ERROR_MEDIA_TYPE,
         headers=error.headers,
     )
+    for challenge in error.challenges:
+        response.raw_headers.append((b"www-authenticate", challenge.encode()))
+    return response
 
 
 def base_url(request: Request) -> str:
