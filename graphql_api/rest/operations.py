@@ -169,16 +169,19 @@ async def not_found(request: Request) -> Response:
     )
 
 
+METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+
+
 def rest_routes() -> list[BaseRoute]:
-    """The operations, grouped by path (one route answers each path's methods)."""
+    """The operations, grouped by path (one route answers each path's methods;
+    another method is a 405 ApiError naming the allowed ones)."""
     by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
     for op in OPERATIONS:
         by_path.setdefault(op.path, {})[op.method] = endpoint(op)
-    routes: list[BaseRoute] = [
-        Route(PREFIX + path, _dispatch(methods), methods=list(methods))
+    return [
+        Route(PREFIX + path, _dispatch(methods), methods=METHODS)
         for path, methods in by_path.items()
     ]
-    return routes
 
 
 def _dispatch(
@@ -186,6 +189,16 @@ def _dispatch(
 ) -> Callable[[Request], Awaitable[Response]]:
     async def dispatch(request: Request) -> Response:
         handle = methods.get("GET" if request.method == "HEAD" else request.method)
-        return await (handle or not_found)(request)
+        if handle is not None:
+            return await handle(request)
+        allowed = ", ".join(methods)
+        return error_response(
+            ApiError(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"{request.method} is not served at this path (allowed: {allowed}).",
+                headers={"Allow": allowed},
+            )
+        )
 
     return dispatch
