@@ -358,3 +358,34 @@ async def test_restore_refusals_name_rest_fields(rest: Rest, world: World) -> No
     )
     assert download.status_code == 409
     assert download.json()["errorCode"] == "SNAPSHOT_NOT_COMPLETED"
+
+
+async def test_restore_into_another_project_needs_ownership_there(rest: Rest, world: World) -> None:
+    source_project, target_project = await world.project(), await world.project()
+    owner = await world.actor(project=source_project, role=ProjectRole.PROJECT_OWNER)
+    cluster = await world.cluster(source_project, "src")
+    await world.cluster(target_project, "dst")
+    [snapshot] = await world.completed_snapshots(cluster, 1)
+    path = f"/groups/{source_project.id}/flexClusters/src/backup/restoreJobs"
+    body = {
+        "snapshotId": snapshot.id,
+        "targetDeploymentItemName": "dst",
+        "targetProjectId": target_project.id,
+    }
+    refused = await rest.post(path, owner, body)
+    assert refused.status_code == 404
+    assert refused.json()["detail"] == f"No project {target_project.id} among your projects."
+    # A reader of the target only: the restore into it is listed, its source's name is not.
+    from graphql_api.services import accounts
+
+    await accounts.grant_project_role(owner.user, target_project, ProjectRole.PROJECT_OWNER)
+    started = await rest.post(path, owner, body)
+    assert started.status_code == 200 and started.json()["targetProjectId"] == target_project.id
+    reader = await world.actor(project=target_project, role=ProjectRole.PROJECT_READ_ONLY)
+    listed = await rest.get(
+        f"/groups/{target_project.id}/flexClusters/dst/backup/restoreJobs", reader
+    )
+    [job] = listed.json()["results"]
+    assert job["id"] == started.json()["id"] and "instanceName" not in job
+    mine = await rest.get(f"/groups/{target_project.id}/flexClusters/dst/backup/restoreJobs", owner)
+    assert mine.json()["results"][0]["instanceName"] == "src"

@@ -19,7 +19,15 @@ from graphql_api.rest.pagination import PageAsked, page_body, read_numbered
 from graphql_api.rest.params import is_id
 from graphql_api.rest.schemas import DEPLOYMENT_NAME_PATTERN
 from graphql_api.rest.serializers import JobContext, Urls
-from graphql_api.services import clusters, downloads, jobs, projects, restores, snapshots
+from graphql_api.services import (
+    authorization,
+    clusters,
+    downloads,
+    jobs,
+    projects,
+    restores,
+    snapshots,
+)
 from graphql_api.services.authentication import Principal
 from graphql_api.settings import Settings
 
@@ -115,11 +123,20 @@ def _body_id(call: Call, field: str, *, required: bool = True) -> str | None:
 
 async def _job_context(call: Call, cluster: Cluster, rows: Sequence[BackupJob]) -> JobContext:
     """Names of the jobs' source clusters: this one, and others restoring into
-    it (one statement, only when there are such)."""
+    it whose project the caller may read (a restore from a project they cannot
+    read does not reveal its cluster's name). Two statements at most, only
+    when there are such jobs."""
     names = {cluster.id: cluster.name}
-    others = {j.cluster_id for j in rows} - {cluster.id}
+    others = {(j.cluster_id, j.project_id) for j in rows if j.cluster_id != cluster.id}
     if others:
-        names.update(await Cluster.filter(id__in=others).values_list("id", "name"))
+        visible = set(
+            await Project.filter(
+                authorization.readable(call.principal), id__in={p for _, p in others}
+            ).values_list("id", flat=True)
+        )
+        ids = [c for c, p in others if p in visible]
+        if ids:
+            names.update(await Cluster.filter(id__in=ids).values_list("id", "name"))
     return JobContext(call.principal, cluster, names, call.urls, call.settings, call.now)
 
 
