@@ -389,3 +389,14 @@ async def test_restore_into_another_project_needs_ownership_there(rest: Rest, wo
     assert job["id"] == started.json()["id"] and "instanceName" not in job
     mine = await rest.get(f"/groups/{target_project.id}/flexClusters/dst/backup/restoreJobs", owner)
     assert mine.json()["results"][0]["instanceName"] == "src"
+
+
+async def test_request_limits_answer_rest_in_its_shape(rest: Rest, world: World) -> None:
+    project = await world.project()
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    await world.cluster(project, "c")
+    huge = {"snapshotId": "0" * 24, "padding": "x" * 300_000}
+    response = await rest.post(f"/groups/{project.id}/flexClusters/c/backup/download", owner, huge)
+    assert response.status_code == 413
+    assert response.json()["errorCode"] == "BODY_TOO_LARGE"
+    assert response.json()["reason"] == "Request Entity Too Large"
