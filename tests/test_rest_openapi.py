@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_spec_validator import validate
 
 from graphql_api.rest.media import MEDIA_TYPE
 from graphql_api.rest.operations import OPERATIONS, PREFIX
@@ -30,6 +31,10 @@ def _schema(document: dict[str, Any], ref_or_schema: dict[str, Any]) -> dict[str
     if ref is None:
         return ref_or_schema
     return document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+
+async def test_document_is_valid_openapi(document: dict[str, Any]) -> None:
+    validate(document)  # raises on any violation of the OpenAPI 3.0 schema
 
 
 def test_facts_parse() -> None:
