@@ -160,3 +160,36 @@ def test_cli_issues_a_key_pair(tmp_path) -> None:  # type: ignore[no-untyped-def
     assert "not shown again" in done.stderr
     missing = run_cli(env, "create-api-key-pair", "--email", "nobody@example.com")
     assert missing.returncode != 0 and "NOT_FOUND" in missing.stderr
+
+
+async def test_the_header_atlas_go_clients_write_is_accepted(
+    http: httpx.AsyncClient, world: World
+) -> None:
+    """mongodb-forks/digest (Atlas Go SDK, CLI, Terraform): reads the first
+    WWW-Authenticate value, splits it on ", ", and answers with a quoted
+    algorithm and bare qop and nc; computed here from RFC 7616 directly."""
+    import hashlib
+    import re
+
+    group, public, private = await _reader_pair(world)
+    uri = f"{API}/groups/{group}/flexClusters?itemsPerPage=5"
+    first = await http.get(uri)
+    challenge = first.headers.get_list("www-authenticate")[0]
+    fields = dict(part.split("=", 1) for part in challenge.removeprefix("Digest ").split(", "))
+    nonce, algorithm = fields["nonce"].strip('"'), fields["algorithm"].strip('"')
+    assert fields["qop"].strip('"') == "auth" and algorithm == "SHA-256"
+
+    def h(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    cnonce = "0123456789abcdef"
+    ha1, ha2 = h(f"{public}:flex-backup:{private}"), h(f"GET:{uri}")
+    response = h(f"{ha1}:{nonce}:00000001:{cnonce}:auth:{ha2}")
+    header = (
+        f'Digest username="{public}", realm="flex-backup", nonce="{nonce}", uri="{uri}", '
+        f'response="{response}", algorithm="{algorithm}", qop=auth, nc=00000001, '
+        f'cnonce="{cnonce}"'
+    )
+    answer = await http.get(uri, headers={"Authorization": header})
+    assert answer.status_code == 200, answer.text
+    assert re.fullmatch(r"[0-9a-f]{56}", nonce)
