@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /metrics and the lifespan."""
+"""The Starlette application: /graphql, /api/atlas/v2, /healthz, /metrics and the lifespan."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from graphql_api.clock import utc_now
 from graphql_api.console.routes import console_routes
 from graphql_api.db import tortoise_config
 from graphql_api.fleet import Fleet, build_fleet
+from graphql_api.rest.routes import routes as rest_routes
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.scheduler.runner import run_until
 from graphql_api.schema import build_schema
@@ -28,6 +29,7 @@ from graphql_api.web.authentication import ApiKeyBackend, on_auth_error
 from graphql_api.web.downloads import serve_download
 from graphql_api.web.limits import RequestLimits
 from graphql_api.web.probes import healthz, metrics, readyz
+from graphql_api.web.rate_limits import RateLimits
 
 
 @asynccontextmanager
@@ -84,6 +86,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             *console_routes(settings),
+            *rest_routes(),
         ],
         middleware=[
             Middleware(
@@ -91,7 +94,15 @@ def create_app(
                 allow_origins=settings.cors_allowed_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
-                expose_headers=["Content-Length", "Content-Range", "Repr-Digest", "ETag"],
+                expose_headers=[
+                    "Content-Length",
+                    "Content-Range",
+                    "Repr-Digest",
+                    "ETag",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "Retry-After",
+                ],
             ),
             Middleware(
                 RequestLimits,
@@ -99,8 +110,11 @@ def create_app(
                 timeout_seconds=settings.request_timeout_seconds,
             ),
             Middleware(
-                AuthenticationMiddleware, backend=ApiKeyBackend(clock), on_error=on_auth_error
+                AuthenticationMiddleware,
+                backend=ApiKeyBackend(clock, settings),
+                on_error=on_auth_error,
             ),
+            Middleware(RateLimits, per_minute=settings.rate_limit_per_minute),
         ],
         lifespan=lifespan,
     )

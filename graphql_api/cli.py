@@ -523,6 +523,28 @@ def revoke_api_key(key_id: str, as_email: str | None) -> None:
     click.echo(f"Revoked API key {key_id}.")
 
 
+@main.command("create-api-key-pair")
+@click.option("--email", required=True, help="The user the key pair acts as.")
+@click.option("--description", default="", help="What the key pair is for.")
+def create_api_key_pair(email: str, description: str) -> None:
+    """Issue an API key pair for HTTP Digest (Atlas clients: public key as user,
+    private key as password); the private key is printed once, never stored."""
+    from graphql_api.services.accounts import find_user
+    from graphql_api.services.key_pairs import issue_key_pair
+
+    async def work() -> tuple[str, str]:
+        user = await find_user(email)
+        if user is None:
+            raise ServiceError(f"No user with email {email!r}.", code="NOT_FOUND")
+        issued = await issue_key_pair(user, description)
+        return issued.public_key, issued.private_key
+
+    public_key, private_key = run_with_orm(work)
+    click.echo(f"public key:  {public_key}")
+    click.echo(f"private key: {private_key}")
+    click.echo("Store the private key now: it is not shown again.", err=True)
+
+
 @main.command("export-schema")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export_schema(output: Path | None) -> None:

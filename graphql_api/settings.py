@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     request_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Requests per API key per minute, GraphQL and REST together (per process; 0: no limit).
+    rate_limit_per_minute: int = Field(default=600, ge=0)
+    # HTTP Digest with API key pairs (the REST API): the challenge's algorithm, nonce lifetime.
+    digest_algorithm: Literal["SHA-256", "MD5"] = "SHA-256"
+    digest_nonce_ttl_seconds: int = Field(default=300, ge=10)
     introspection_enabled: bool | None = None  # None: on in development, off in production
     cors_allowed_origins: list[str] = Field(default_factory=list)
     public_url: str | None = None  # base of download links; default: the request's own URL

@@ -50,6 +50,9 @@ os.environ["SNAPSHOT_ROOT"] = tempfile.mkdtemp(prefix="flex-snapshots-")
 os.environ["SIGNING_KEY"] = "test-signing-key"
 os.environ["SCHEDULER_ENABLED"] = "false"
 os.environ["PROGRESS_POLL_SECONDS"] = "0.05"
+# Tests (and the live server they start) send many requests with one key; the
+# budget has its own test (tests/test_rest_rate_limits.py).
+os.environ["RATE_LIMIT_PER_MINUTE"] = "0"
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -88,6 +91,8 @@ async def orm(database_url: str) -> AsyncIterator[None]:
 
 
 _TABLES = (
+    "digest_nonce_uses",
+    "api_key_pairs",
     "audit_events",
     "backup_jobs",
     "simulated_cluster_data",

@@ -16,6 +16,7 @@ from graphql_api.models.jobs import (
     DeliveryType,
     JobStatus,
 )
+from graphql_api.models.key_pairs import ApiKeyPair, DigestNonceUse
 from graphql_api.models.snapshots import Snapshot, SnapshotStatus
 
 __models__ = [
@@ -29,15 +30,19 @@ __models__ = [
     Snapshot,
     BackupJob,
     AuditEvent,
+    ApiKeyPair,
+    DigestNonceUse,
 ]
 
 __all__ = [
     "ApiKey",
+    "ApiKeyPair",
     "AuditEvent",
     "AuditOutcome",
     "BackupJob",
     "Cluster",
     "DeliveryType",
+    "DigestNonceUse",
     "JobStatus",
     "OrgMembership",
     "Organization",

@@ -20,6 +20,7 @@ from graphql_api.domain import roles
 from graphql_api.domain.roles import Action, ProjectRole
 from graphql_api.models import (
     ApiKey,
+    ApiKeyPair,
     AuditEvent,
     AuditOutcome,
     BackupJob,
@@ -174,8 +175,10 @@ async def link_refusal(job: BackupJob, now: datetime) -> str | None:
     the project and the API key it was requested with is not revoked. Checked
     at every download, whatever took the rights away; a refusal is audited."""
     reason = None
-    if job.requested_by_key_id is not None and not await ApiKey.exists(
-        id=job.requested_by_key_id, revoked_at=None
+    key_id = job.requested_by_key_id
+    if key_id is not None and not (
+        await ApiKey.exists(id=key_id, revoked_at=None)
+        or await ApiKeyPair.exists(id=key_id, revoked_at=None)
     ):
         reason = "This download link stopped working: the API key that requested it was revoked."
     elif not await ProjectMembership.exists(

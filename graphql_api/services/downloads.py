@@ -31,6 +31,21 @@ def download_url(job: BackupJob, base_url: str, settings: Settings) -> str:
     return f"{base_url.rstrip('/')}/downloads/{_serializer(settings).dumps(job.id)}"
 
 
+def visible_url(
+    principal: Principal, job: BackupJob, base_url: str, settings: Settings, now: datetime
+) -> str | None:
+    """A download job's link as the caller may see it: only Project Owners of
+    the snapshot's project (the link is the credential), and only while it
+    works; None for anyone else, for a restore, once expired or revoked."""
+    if job.delivery_type is not DeliveryType.DOWNLOAD or job.revoked_at:
+        return None
+    if not authorization.owns(principal, job.project_id):
+        return None
+    if job.expires_at is None or now >= job.expires_at:
+        return None
+    return download_url(job, base_url, settings)
+
+
 async def request_download(
     principal: Principal, snapshot_id: str, settings: Settings, now: datetime
 ) -> BackupJob:

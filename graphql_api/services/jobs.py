@@ -24,16 +24,24 @@ def jobs_of_projects(kind: DeliveryType) -> Listing[BackupJob]:
     )
 
 
-def jobs_of_clusters(kind: DeliveryType) -> Listing[BackupJob]:
-    """Each cluster's jobs: of its snapshots, or restoring into it. Keyed by
-    (cluster id, project id): a row naming the cluster under another project
-    is not the cluster's."""
+def jobs_of_clusters(kind: DeliveryType | None) -> Listing[BackupJob]:
+    """Each cluster's jobs (of one kind, or both): of its snapshots, or
+    restoring into it. Keyed by (cluster id, project id): a row naming the
+    cluster under another project is not the cluster's."""
     return Listing(
         BackupJob,
         NEWEST_FIRST,
         parents=(("cluster_id", "project_id"), ("target_cluster_id", "target_project_id")),
-        where=(Eq("delivery_type", kind),),
+        where=() if kind is None else (Eq("delivery_type", kind),),
     )
+
+
+def belongs_to_cluster(job: BackupJob, cluster_id: str, project_id: str) -> bool:
+    """Whether the job is in that cluster's list (the rule of jobs_of_clusters)."""
+    return (job.cluster_id, job.project_id) == (cluster_id, project_id) or (
+        job.target_cluster_id,
+        job.target_project_id,
+    ) == (cluster_id, project_id)
 
 
 async def create_job(

@@ -206,6 +206,18 @@ async def read_page(listing: Listing[M], request: PageRequest) -> Page[M]:
     return (await read_pages(listing, [ONE_LIST], request))[ONE_LIST]
 
 
+async def read_slice(listing: Listing[M], key: Key, offset: int, size: int) -> tuple[list[M], int]:
+    """Rows ``offset`` to ``offset + size`` of one parent's list (ONE_LIST
+    without parents) and the list's length: numbered pages for clients that
+    page by number (the Atlas REST API). One statement; two when the slice
+    is past the end, where no row carries the length."""
+    keys = _unique(listing, [key])
+    ranked = await _ranked_rows(listing, keys, listing.order, None, offset + size, skip=offset)
+    if ranked:
+        return [row for _, row, _ in ranked], int(ranked[0][2] or 0)
+    return [], (await count_rows(listing, keys))[keys[0]]
+
+
 async def count_rows(listing: Listing[Any], keys: Sequence[K]) -> dict[K, int]:
     """How many rows each parent's whole list has, in one statement."""
     keys = _unique(listing, keys)
@@ -229,6 +241,7 @@ async def _ranked_rows(
     walk: Order,
     after: tuple[Any, ...] | None,
     limit: int,
+    skip: int = 0,
 ) -> list[tuple[Key, M, int | None]]:
     """(parent key, row) of the first ``limit`` rows of each parent's list, in
     ``walk`` order: ROW_NUMBER() OVER (PARTITION BY parent ORDER BY walk),
@@ -256,6 +269,7 @@ async def _ranked_rows(
         db.query_class.from_(numbered)
         .select(numbered.star)
         .where(numbered.position <= ValueWrapper(limit))
+        .where(numbered.position > ValueWrapper(skip))
         .orderby(numbered.position)
     )
     sql, values = query.get_parameterized_sql()

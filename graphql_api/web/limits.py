@@ -7,11 +7,18 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphql_api.rest.errors import ApiError
+from graphql_api.rest.operations import PREFIX as REST_PREFIX
 
-def _error(status: int, code: str, message: str) -> tuple[dict[str, object], bytes]:
-    body = json.dumps(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    ).encode()
+
+def _error(status: int, code: str, message: str, path: str) -> tuple[dict[str, object], bytes]:
+    """The refusal in the shape of the API asked: ApiError for REST, else GraphQL's."""
+    shape: object = (
+        ApiError(status, code, message).body()
+        if path.startswith(REST_PREFIX)
+        else {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    )
+    body = json.dumps(shape).encode()
     start = {
         "type": "http.response.start",
         "status": status,
@@ -44,7 +51,7 @@ class RequestLimits:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await self._refuse(send, 413, "BODY_TOO_LARGE", self._too_large())
+            await self._refuse(scope, send, 413, "BODY_TOO_LARGE", self._too_large())
             return
         received = 0
         started = False
@@ -72,10 +79,11 @@ class RequestLimits:
                 await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send, 413, "BODY_TOO_LARGE", self._too_large())
+                await self._refuse(scope, send, 413, "BODY_TOO_LARGE", self._too_large())
         except TimeoutError:
             if not started:
                 await self._refuse(
+                    scope,
                     send,
                     503,
                     "REQUEST_TIMEOUT",
@@ -86,7 +94,7 @@ class RequestLimits:
         return f"Request bodies are limited to {self.max_body_bytes} bytes."
 
     @staticmethod
-    async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-        start, body = _error(status, code, message)
+    async def _refuse(scope: Scope, send: Send, status: int, code: str, message: str) -> None:
+        start, body = _error(status, code, message, scope["path"])
         await send(start)
         await send({"type": "http.response.body", "body": body})

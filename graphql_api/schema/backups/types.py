@@ -10,8 +10,7 @@ from graphql_api.domain.accounts import AccountRefusal
 from graphql_api.domain.policy import PolicyRefusal
 from graphql_api.domain.restores import RestoreRefusal
 from graphql_api.schema.context import Info
-from graphql_api.services import authorization
-from graphql_api.services.downloads import download_url
+from graphql_api.services.downloads import visible_url
 
 strawberry.enum(models.JobStatus, name="JobStatus")
 strawberry.enum(models.DeliveryType, name="DeliveryType")
@@ -87,14 +86,10 @@ class BackupJob:
         "only (the link is the credential); null for anyone else, and once expired or revoked."
     )
     def snapshot_url(self, info: Info) -> str | None:
-        job = self._model
-        if job.delivery_type is not models.DeliveryType.DOWNLOAD or job.revoked_at:
-            return None
-        if not authorization.owns(info.context.principal, job.project_id):
-            return None
-        if job.expires_at is None or info.context.clock() >= job.expires_at:
-            return None
-        return download_url(job, info.context.base_url, info.context.settings)
+        context = info.context
+        return visible_url(
+            context.principal, self._model, context.base_url, context.settings, context.clock()
+        )
 
 
 @strawberry.type

@@ -1,0 +1,162 @@
+"""schemathesis against the served OpenAPI document, with a valid key.
+
+A real server on loopback (tests/live_server.py: the seeded demo) answers
+operations generated from /api/atlas/v2/openapi.json, valid ones and
+(negative mode) invalid ones. No answer may be a 5xx, and every answer must
+conform to the document: a documented status, its media type, its schema.
+The demo's project id and cluster names are mixed into the generated path
+values so requests reach past "not found". Bounded by a time budget.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from graphql_api.rest.media import MEDIA_TYPE
+from tests.live_server import LiveServer, live_server
+
+POSITIVE_EXAMPLES = 40  # per operation
+NEGATIVE_EXAMPLES = 10
+BUDGET_SECONDS = 40
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.mktemp("rest-fuzz")) as running:
+        yield running
+
+
+def _known(server: LiveServer, document: dict[str, Any]) -> dict[str, list[str]]:
+    """The demo's project, its Flex clusters, their snapshots and jobs."""
+    headers = {"Authorization": f"Bearer {server.api_key}", "Accept": MEDIA_TYPE}
+    api = f"{server.base_url}/api/atlas/v2"
+    viewer = httpx.post(
+        server.graphql_url,
+        json={"query": "{ viewer { projects { nodes { id } } } }"},
+        headers=headers | {"Accept": "application/json"},
+    ).json()
+    groups = [p["id"] for p in viewer["data"]["viewer"]["projects"]["nodes"]]
+    names, snapshots, jobs = [], [], []
+    for group in groups:
+        clusters = httpx.get(f"{api}/groups/{group}/flexClusters", headers=headers).json()
+        for cluster in clusters["results"]:
+            names.append(cluster["name"])
+            base = f"{api}/groups/{group}/flexClusters/{cluster['name']}/backup"
+            page = httpx.get(f"{base}/snapshots", headers=headers).json()["results"]
+            snapshots += [s["id"] for s in page[:3]]
+            if page and not jobs:  # a download job, so restoreJobs/{id} finds one
+                body = {"snapshotId": page[0]["id"]}
+                sent = headers | {"Content-Type": MEDIA_TYPE}
+                jobs.append(httpx.post(f"{base}/download", json=body, headers=sent).json()["id"])
+            jobs += [
+                j["id"]
+                for j in httpx.get(f"{base}/restoreJobs", headers=headers).json()["results"][:3]
+            ]
+    return {"groupId": groups, "name": names, "snapshotId": snapshots, "restoreJobId": jobs}
+
+
+def _with_known_values(document: dict[str, Any], known: dict[str, list[str]]) -> dict[str, Any]:
+    """The document with each path parameter, and the bodies' snapshotId and
+    target name, drawn from what exists (the responses are still checked
+    against the served document)."""
+    document = copy.deepcopy(document)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for param in operation["parameters"]:
+                if param["in"] == "path" and known.get(param["name"]):
+                    param["schema"] = {"type": "string", "enum": known[param["name"]]}
+    schemas = document["components"]["schemas"]
+    for name in ("FlexBackupRestoreJobCreate20241113", "FlexBackupSnapshotDownloadCreate20241113"):
+        schemas[name]["properties"]["snapshotId"] = {"type": "string", "enum": known["snapshotId"]}
+    schemas["FlexBackupRestoreJobCreate20241113"]["properties"]["targetDeploymentItemName"] = {
+        "type": "string",
+        "enum": known["name"],
+    }
+    return document
+
+
+def _run(strategy: Any, examples: int, check: Any) -> None:
+    @given(case=strategy)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any) -> None:
+        check(case)
+
+    run()
+
+
+def test_fuzz_rest_api_with_a_valid_key(server: LiveServer) -> None:
+    document = httpx.get(f"{server.base_url}/api/atlas/v2/openapi.json").json()
+    served = schemathesis.openapi.from_dict(document)
+    known = schemathesis.openapi.from_dict(_with_known_values(document, _known(server, document)))
+    headers = {"Authorization": f"Bearer {server.api_key}", "Accept": MEDIA_TYPE}
+    deadline = time.monotonic() + BUDGET_SECONDS
+    calls = 0
+    statuses: Counter[int] = Counter()
+    problems: dict[str, str] = {}
+
+    def check(case: Any) -> None:
+        nonlocal calls
+        if time.monotonic() > deadline:
+            return
+        calls += 1
+        # envelope=true wraps bodies (documented); the shapes checked are unwrapped.
+        if case.query:
+            case.query.pop("envelope", None)
+        # Negative cases may drop the key on purpose (a 401, documented).
+        case.headers = {
+            k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"
+        }
+        response = case.call(base_url=server.base_url, headers=headers, timeout=10)
+        statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except (AssertionError, FailureGroup) as failure:
+            label = f"{case.operation.label} -> {response.status_code}"
+            problems.setdefault(label, f"{str(failure)[:800]}\n{response.text[:400]}")
+
+    runs = [
+        (known, GenerationMode.POSITIVE, POSITIVE_EXAMPLES),
+        (served, GenerationMode.POSITIVE, POSITIVE_EXAMPLES // 2),
+        (served, GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES),
+    ]
+    for schema, mode, examples in runs:
+        for result in schema.get_all_operations():
+            _run(result.ok().as_strategy(mode), examples, check)
+
+    print(f"rest fuzz: {calls} requests, statuses {sorted(statuses.items())}")
+    log = server.log()
+    if "Traceback" in log:
+        at = log.index("Traceback")
+        problems["server logged a Traceback"] = log[max(0, at - 200) : at + 1500]
+    assert not problems, "\n\n".join(f"{k}\n  {v}" for k, v in problems.items())
+    assert calls >= 100, "the time budget cut the fuzzing too short"
