@@ -51,6 +51,7 @@ class PageKey:
     listing: Listing[Any]
     parent: Key
     request: PageRequest
+    with_total: bool = True  # the field asks for totalCount: read it with the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +81,21 @@ def page_loader(counts: DataLoader[CountKey, int]) -> DataLoader[PageKey, Page[A
     ``totalCount`` goes through ``counts``, batched too, read only when asked."""
 
     async def load(keys: list[PageKey]) -> list[Page[Any] | BaseException]:
-        groups: dict[tuple[Listing[Any], PageRequest], list[Key]] = defaultdict(list)
+        groups: dict[tuple[Listing[Any], PageRequest, bool], list[Key]] = defaultdict(list)
         for key in keys:
-            groups[(key.listing, key.request)].append(key.parent)
-        found: dict[tuple[Listing[Any], PageRequest], dict[Key, Page[Any]] | ServiceError] = {}
-        for (listing, request), parents in groups.items():
+            groups[(key.listing, key.request, key.with_total)].append(key.parent)
+        found: dict[tuple[Listing[Any], PageRequest, bool], dict[Key, Page[Any]] | ServiceError]
+        found = {}
+        for (listing, request, with_total), parents in groups.items():
             try:
-                found[(listing, request)] = await read_pages(listing, parents, request)
+                found[(listing, request, with_total)] = await read_pages(
+                    listing, parents, request, with_total=with_total
+                )
             except ServiceError as error:  # a bad cursor fails its own fields only
-                found[(listing, request)] = error
+                found[(listing, request, with_total)] = error
         answers: list[Page[Any] | BaseException] = []
         for key in keys:
-            pages = found[(key.listing, key.request)]
+            pages = found[(key.listing, key.request, key.with_total)]
             if isinstance(pages, ServiceError):
                 answers.append(pages)
                 continue
@@ -128,7 +132,10 @@ async def load_page(
         max_size=settings.max_page_size,
     )
     request.validated()  # a bad first/last fails this field alone, not the whole batch
-    page: Page[Any] = await info.context.loaders.pages.load(PageKey(listing, parent, request))
+    with_total = _selects(info.selected_fields, "totalCount")
+    page: Page[Any] = await info.context.loaders.pages.load(
+        PageKey(listing, parent, request, with_total)
+    )
     info.context.loaders.prime(page.items)
     return page
 
@@ -157,6 +164,11 @@ def _fields(selections: list[Selection]) -> list[SelectedField]:
         elif isinstance(selection, InlineFragment | FragmentSpread):
             found += _fields(selection.selections)
     return found
+
+
+def _selects(selected: list[Selection], name: str) -> bool:
+    """Whether a connection field's selection asks for ``name`` on the connection."""
+    return any(f.name == name for c in _fields(selected) for f in _fields(c.selections))
 
 
 def selects_node_field(selected: list[Selection], name: str) -> bool:

@@ -160,19 +160,23 @@ class Page(Generic[T]):
 
 
 async def read_pages(
-    listing: Listing[M], keys: Sequence[K], request: PageRequest
+    listing: Listing[M], keys: Sequence[K], request: PageRequest, *, with_total: bool = True
 ) -> dict[K, Page[M]]:
     """The same page of each parent's list: one statement, however many
-    parents. ``totalCount`` is ``count_rows``, called only when asked."""
+    parents. ``totalCount`` is ``count_rows``, called only when asked;
+    ``with_total`` reads it along with a page read from the start."""
     size, cursor, backwards = request.validated()
     keys = _unique(listing, keys)
     walk = listing.order.reversed() if backwards else listing.order
     after = None if cursor is None else decode_cursor(cursor, listing.order, listing.model)
-    ranked = await _ranked_rows(listing, keys, walk, after, size + 1) if size and keys else []
+    counted = with_total and after is None
+    ranked = (
+        await _ranked_rows(listing, keys, walk, after, size + 1, counted) if size and keys else []
+    )
     found: dict[Key, list[M]] = defaultdict(list)
     # Read from the start, each row carries its list's length (a window COUNT),
     # so totalCount costs nothing more; a list with no row at all has none.
-    totals: dict[Key, int] = {} if after is not None or not size else dict.fromkeys(keys, 0)
+    totals: dict[Key, int] = dict.fromkeys(keys, 0) if counted and size else {}
     for key, row, total in ranked:
         found[key].append(row)
         if total is not None:
@@ -229,46 +233,58 @@ async def _ranked_rows(
     walk: Order,
     after: tuple[Any, ...] | None,
     limit: int,
+    counted: bool,
 ) -> list[tuple[Key, M, int | None]]:
     """(parent key, row) of the first ``limit`` rows of each parent's list, in
     ``walk`` order: ROW_NUMBER() OVER (PARTITION BY parent ORDER BY walk),
-    and from the start, the length of its list."""
+    and when ``counted``, the length of its list. A single list is a plain
+    ORDER BY ... LIMIT instead, which an index serves without reading the
+    whole list (unless its length is asked for)."""
     table, parents = _members(listing, keys)
     # One list: no partition (a bound parameter there upsets the order of
     # PostgreSQL's numbered parameters once a second window repeats it).
-    key_terms = [] if parents is None else parents.columns
-    position = RowNumber().over(*key_terms)
-    for spec in walk.fields:
-        position = position.orderby(
-            table.field(spec.lstrip("-")),
-            order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
-        )
+    key_terms = [] if parents is None or len(keys) == 1 else parents.columns
+    labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
     numbered = _where(listing, table, parents)
     if after is not None:
         numbered = numbered.where(_after(table, walk, after))
-    labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
-    columns = [table.star, *labels, position.as_("position")]
-    if after is None:
+    columns = [table.star, *labels]
+    if counted:
         columns.append(WindowCount("*").over(*key_terms).as_("list_total"))
-    numbered = numbered.select(*columns).as_("numbered")
     db = connections.get("default")
-    query = (
-        db.query_class.from_(numbered)
-        .select(numbered.star)
-        .where(numbered.position <= ValueWrapper(limit))
-        .orderby(numbered.position)
-    )
+    if len(keys) == 1:
+        query = numbered.select(*columns)
+        for spec in walk.fields:
+            query = query.orderby(
+                table.field(spec.lstrip("-")),
+                order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
+            )
+        query = query.limit(limit)
+    else:
+        position = RowNumber().over(*key_terms)
+        for spec in walk.fields:
+            position = position.orderby(
+                table.field(spec.lstrip("-")),
+                order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
+            )
+        inner = numbered.select(*columns, position.as_("position")).as_("numbered")
+        query = (
+            db.query_class.from_(inner)
+            .select(inner.star)
+            .where(inner.position <= ValueWrapper(limit))
+            .orderby(inner.position)
+        )
     sql, values = query.get_parameterized_sql()
     # Tortoise's own row-to-model path (what Model.raw uses), with the parent
     # key and position kept on each row as extra attributes.
-    extra = [label.alias for label in labels] + ([] if after is not None else ["list_total"])
+    extra = [label.alias for label in labels] + (["list_total"] if counted else [])
     executor = db.executor_class(model=listing.model, db=db)
     rows = await executor.execute_select(sql, values, custom_fields=extra)
     return [
         (
             ONE_LIST if parents is None else parents.key_of(vars(row)),
             row,
-            None if after is not None else int(vars(row)["list_total"]),
+            int(vars(row)["list_total"]) if counted else None,
         )
         for row in rows
     ]
