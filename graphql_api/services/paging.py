@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
+import orjson
 from pypika_tortoise import Order as SqlOrder
 from pypika_tortoise import Table
 from pypika_tortoise.analytics import Count as WindowCount
@@ -280,12 +281,10 @@ async def _ranked_rows(
     extra = [label.alias for label in labels] + (["list_total"] if counted else [])
     executor = db.executor_class(model=listing.model, db=db)
     rows = await executor.execute_select(sql, values, custom_fields=extra)
+    if parents is None or len(keys) == 1:  # every row is the one list's
+        return [(keys[0], row, int(vars(row)["list_total"]) if counted else None) for row in rows]
     return [
-        (
-            ONE_LIST if parents is None else parents.key_of(vars(row)),
-            row,
-            int(vars(row)["list_total"]) if counted else None,
-        )
+        (parents.key_of(vars(row)), row, int(vars(row)["list_total"]) if counted else None)
         for row in rows
     ]
 
@@ -403,8 +402,9 @@ async def _rows(query: Any) -> list[dict[str, Any]]:
 
 def encode_cursor(values: Sequence[Any]) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    raw = json.dumps(plain, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # orjson writes what json.dumps(separators=(",", ":")) does, non-ASCII as
+    # UTF-8 rather than \u escapes (decode_cursor reads both), in a tenth of the time.
+    return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, order: Order, model: type[Model]) -> tuple[Any, ...]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from asyncio import Future
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -61,7 +60,7 @@ class Snapshot:
         """The cluster when its page already loaded it (no I/O), else NOT_READY."""
         from graphql_api.schema.clusters.types import Cluster
 
-        model = _ready(context.loaders.cluster.cache_map.get(self.cluster_id))
+        model = context.loaders.ready_cluster(self.cluster_id)
         return NOT_READY if model is None else Cluster.from_model(model)
 
     async def _load_cluster(self, info: Info) -> Cluster:
@@ -91,17 +90,8 @@ class Snapshot:
         )
 
 
-def _ready(loaded: Future[models.Cluster | None] | None) -> models.Cluster | None:
-    """A DataLoader result that is already there, else None."""
-    if loaded is None or not loaded.done() or loaded.cancelled() or loaded.exception():
-        return None
-    return loaded.result()
-
-
 async def prefetch_clusters(info: Info, rows: Sequence[models.Snapshot]) -> None:
     """Load a page's clusters in one batch when the query asks for them, so
     each row's ``cluster`` then resolves without an await of its own."""
     if rows and selects_node_field(info.selected_fields, "cluster"):
-        await info.context.loaders.cluster.load_many(
-            list(dict.fromkeys(s.cluster_id for s in rows))
-        )
+        await info.context.loaders.load_clusters(s.cluster_id for s in rows)
