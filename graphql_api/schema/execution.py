@@ -18,6 +18,7 @@ pyproject.toml (tests/test_execution.py checks both paths agree).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from enum import Enum
 from operator import attrgetter
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
@@ -85,7 +86,24 @@ def _plan(field_def: GraphQLField) -> _LeafPlan | None:
     if not is_leaf_type(leaf):
         return None
     read = _reader(field_def)
-    return None if read is None else _LeafPlan(read, leaf.serialize, non_null)
+    return None if read is None else _LeafPlan(read, _serializer(leaf), non_null)
+
+
+def _serializer(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's serialize; for a strawberry enum, a dict lookup first
+    (its own serialize scans every value for each one)."""
+    serialize: Callable[[Any], Any] = leaf.serialize
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(wrapped, type) or not issubclass(wrapped, Enum):
+        return serialize
+    by_value = {value.value: name for name, value in leaf.values.items()}
+    names = {m: by_value[m.value] for m in wrapped if m.value in by_value}
+
+    def serialize_enum(value: Any) -> Any:
+        name = names.get(value)
+        return serialize(value) if name is None else name
+
+    return serialize_enum
 
 
 class _ObjectShape(NamedTuple):
