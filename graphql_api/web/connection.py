@@ -5,8 +5,9 @@ back after, and asyncpg resets a connection it gets back (one more round
 trip each time). This middleware lets every statement of a /graphql request
 share one connection, taken at the first statement (a request that reads
 nothing takes none) and given back when the request ends, so the reset runs
-once per request. Transactions still take a connection of their own, exactly
-as before, and so does anything that outlives the request.
+once per request. A transaction gives it back first and takes a connection
+of its own, exactly as before (the rest of that request goes back to one per
+statement), and so does anything that outlives the request.
 
 SQLite has a single connection anyway: there, nothing changes.
 """
@@ -40,7 +41,7 @@ class _Pinned(TransactionWrapper):
         return _Lease(self)
 
     def _in_transaction(self) -> TransactionContext:
-        return self._parent._in_transaction()  # its own connection, BEGIN ... COMMIT
+        return _UnpinnedTransaction(self)
 
     async def release(self) -> None:
         async with self._lock:
@@ -49,6 +50,26 @@ class _Pinned(TransactionWrapper):
                 connection, self._connection = self._connection, None
                 assert self._parent._pool is not None
                 await self._parent._pool.release(connection)
+
+
+class _UnpinnedTransaction(TransactionContext):
+    """A transaction on a connection of its own, as without this middleware;
+    the pinned connection goes back to the pool first (the rest of the request
+    takes one per statement), so a request never holds two: five requests
+    each holding one and waiting for another would starve a pool of five."""
+
+    def __init__(self, pinned: _Pinned) -> None:
+        self.pinned = pinned
+        self.inner: TransactionContext | None = None
+
+    async def __aenter__(self) -> Any:
+        await self.pinned.release()
+        self.inner = self.pinned._parent._in_transaction()
+        return await self.inner.__aenter__()
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        assert self.inner is not None
+        await self.inner.__aexit__(exc_type, exc_val, exc_tb)
 
 
 class _Lease:
