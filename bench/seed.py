@@ -108,6 +108,10 @@ async def seed(url: str, admin_url: str, n_clusters: int, per_cluster: int) -> S
                     )
                 )
         await Snapshot.bulk_create(rows, batch_size=1000)
+        if url.startswith("postgres"):
+            # The planner's statistics, as autovacuum would have them on a live
+            # database; right after a bulk load it still believes the tables empty.
+            await Tortoise.get_connection("default").execute_script("ANALYZE")
         target = names[len(names) // 2]
         snapshot = await Snapshot.filter(cluster__name=target).order_by("-scheduled_time").first()
         assert snapshot is not None

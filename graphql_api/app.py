@@ -26,6 +26,7 @@ from graphql_api.schema.view import GraphQLView
 from graphql_api.settings import Settings, get_settings
 from graphql_api.storage import build_stores
 from graphql_api.web.authentication import ApiKeyBackend, on_auth_error
+from graphql_api.web.connection import OneConnectionPerRequest
 from graphql_api.web.downloads import serve_download
 from graphql_api.web.limits import RequestLimits
 from graphql_api.web.probes import healthz, metrics, readyz
@@ -109,6 +110,7 @@ def create_app(
                 max_body_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.request_timeout_seconds,
             ),
+            Middleware(OneConnectionPerRequest, path="/graphql"),
             Middleware(
                 AuthenticationMiddleware,
                 backend=ApiKeyBackend(clock, settings),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from asyncio import Future
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import AbstractCache, DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from graphql_api.clock import utc_now
@@ -35,6 +37,8 @@ from graphql_api.services.authentication import Principal
 from graphql_api.services.paging import Page
 from graphql_api.settings import Settings, get_settings
 
+T = TypeVar("T")
+
 
 @dataclass
 class Loaders:
@@ -53,22 +57,93 @@ class Loaders:
     fleet: Fleet = field(default_factory=SimulatedFleet)
     nodes: DataLoader[ClusterAddress, ClusterNodes] = field(init=False)
 
+    cluster_sets: DataLoader[tuple[str, ...], None] = field(init=False)
+
     def __post_init__(self) -> None:
         self.pages = page_loader(self.counts)  # their totalCounts batch in counts
         self.nodes = nodes_loader(self.fleet)
+        self._caches: dict[type, RowCache[Any]] = {}
+        for model, loader in (
+            (Project, self.project),
+            (Cluster, self.cluster),
+            (Organization, self.organization),
+            (Snapshot, self.snapshot),
+        ):
+            loader.cache_map = self._caches[model] = RowCache()
+        self.cluster_sets = DataLoader(self._load_cluster_sets)
 
     def prime(self, rows: Iterable[object]) -> None:
         """Rows already read need no read again: a cluster's project, a
         snapshot's cluster, resolve from here."""
+        caches = self._caches
         for row in rows:
-            if isinstance(row, Project):
-                self.project.prime(row.id, row)
-            elif isinstance(row, Cluster):
-                self.cluster.prime(row.id, row)
-            elif isinstance(row, Organization):
-                self.organization.prime(row.id, row)
-            elif isinstance(row, Snapshot):
-                self.snapshot.prime(row.id, row)
+            cache = caches.get(type(row))
+            if cache is not None:
+                cache.prime(row.id, row)  # type: ignore[attr-defined]
+
+    def ready_cluster(self, cluster_id: str) -> Cluster | None:
+        """The cluster if this request has it at hand (no I/O), else None."""
+        return self._caches[Cluster].ready(cluster_id)
+
+    async def load_clusters(self, ids: Iterable[str]) -> None:
+        """Have these clusters at hand: one statement for every page of the
+        request asking at once, one future per page rather than per row."""
+        cache = self._caches[Cluster]
+        missing = tuple(dict.fromkeys(i for i in ids if not cache.has(i)))
+        if missing:
+            await self.cluster_sets.load(missing)
+
+    async def _load_cluster_sets(self, keys: list[tuple[str, ...]]) -> list[None]:
+        cache = self._caches[Cluster]
+        wanted = list(dict.fromkeys(i for key in keys for i in key if not cache.has(i)))
+        if wanted:
+            for found in await Cluster.filter(id__in=wanted):
+                cache.prime(found.id, found)
+        return [None] * len(keys)
+
+
+class RowCache(AbstractCache[str, T]):
+    """A DataLoader's cache that also keeps rows read elsewhere as they are:
+    priming a page of 100 rows makes no futures; a future is made only when
+    the loader is asked for one of them."""
+
+    def __init__(self) -> None:
+        self.futures: dict[str, Future[T]] = {}
+        self.rows: dict[str, T] = {}
+
+    def get(self, key: str) -> Future[T] | None:
+        future = self.futures.get(key)
+        if future is None and key in self.rows:
+            future = self.futures[key] = asyncio.get_running_loop().create_future()
+            future.set_result(self.rows[key])
+        return future
+
+    def set(self, key: str, value: Future[T]) -> None:
+        self.futures[key] = value
+
+    def delete(self, key: str) -> None:
+        self.futures.pop(key, None)
+        self.rows.pop(key, None)
+
+    def clear(self) -> None:
+        self.futures.clear()
+        self.rows.clear()
+
+    def prime(self, key: str, row: T) -> None:
+        """Like DataLoader.prime: a key already there keeps its value."""
+        if key not in self.futures:
+            self.rows.setdefault(key, row)
+
+    def has(self, key: str) -> bool:
+        return key in self.rows or key in self.futures
+
+    def ready(self, key: str) -> T | None:
+        if key in self.rows:
+            return self.rows[key]
+        future = self.futures.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return None
+        return future.result()
 
 
 @dataclass

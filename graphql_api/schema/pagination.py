@@ -51,6 +51,8 @@ class PageKey:
     listing: Listing[Any]
     parent: Key
     request: PageRequest
+    with_total: bool = True  # the field asks for totalCount: read it with the page
+    related: tuple[str, ...] = ()  # foreign keys whose rows come with the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,24 +76,30 @@ def count_loader() -> DataLoader[CountKey, int]:
     return DataLoader(load)
 
 
+_Group = tuple[Listing[Any], PageRequest, bool, tuple[str, ...]]  # pages read together
+
+
 def page_loader(counts: DataLoader[CountKey, int]) -> DataLoader[PageKey, Page[Any]]:
     """The page of one parent's list. Every parent of the request asking for the
     same list and page shares one read (see ``read_pages``); each page's
     ``totalCount`` goes through ``counts``, batched too, read only when asked."""
 
     async def load(keys: list[PageKey]) -> list[Page[Any] | BaseException]:
-        groups: dict[tuple[Listing[Any], PageRequest], list[Key]] = defaultdict(list)
+        groups: dict[_Group, list[Key]] = defaultdict(list)
         for key in keys:
-            groups[(key.listing, key.request)].append(key.parent)
-        found: dict[tuple[Listing[Any], PageRequest], dict[Key, Page[Any]] | ServiceError] = {}
-        for (listing, request), parents in groups.items():
+            groups[(key.listing, key.request, key.with_total, key.related)].append(key.parent)
+        found: dict[_Group, dict[Key, Page[Any]] | ServiceError] = {}
+        for group, parents in groups.items():
+            listing, request, with_total, related = group
             try:
-                found[(listing, request)] = await read_pages(listing, parents, request)
+                found[group] = await read_pages(
+                    listing, parents, request, with_total=with_total, related=related
+                )
             except ServiceError as error:  # a bad cursor fails its own fields only
-                found[(listing, request)] = error
+                found[group] = error
         answers: list[Page[Any] | BaseException] = []
         for key in keys:
-            pages = found[(key.listing, key.request)]
+            pages = found[(key.listing, key.request, key.with_total, key.related)]
             if isinstance(pages, ServiceError):
                 answers.append(pages)
                 continue
@@ -116,8 +124,10 @@ async def load_page(
     after: str | None,
     last: int | None,
     before: str | None,
+    related: tuple[str, ...] = (),
 ) -> Page[Any]:
-    """The page a connection field asks for, within this deployment's page sizes."""
+    """The page a connection field asks for, within this deployment's page
+    sizes; ``related`` foreign keys' rows come along (see ``read_pages``)."""
     settings = info.context.settings
     request = PageRequest(
         first=first,
@@ -128,8 +138,12 @@ async def load_page(
         max_size=settings.max_page_size,
     )
     request.validated()  # a bad first/last fails this field alone, not the whole batch
-    page: Page[Any] = await info.context.loaders.pages.load(PageKey(listing, parent, request))
+    with_total = _selects(info.selected_fields, "totalCount")
+    page: Page[Any] = await info.context.loaders.pages.load(
+        PageKey(listing, parent, request, with_total, related)
+    )
     info.context.loaders.prime(page.items)
+    info.context.loaders.prime(page.related)
     return page
 
 
@@ -157,6 +171,11 @@ def _fields(selections: list[Selection]) -> list[SelectedField]:
         elif isinstance(selection, InlineFragment | FragmentSpread):
             found += _fields(selection.selections)
     return found
+
+
+def _selects(selected: list[Selection], name: str) -> bool:
+    """Whether a connection field's selection asks for ``name`` on the connection."""
+    return any(f.name == name for c in _fields(selected) for f in _fields(c.selections))
 
 
 def selects_node_field(selected: list[Selection], name: str) -> bool:

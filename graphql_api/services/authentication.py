@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise import connections
 
 from graphql_api.domain import api_keys
 from graphql_api.domain.roles import OrgRole, ProjectRole
@@ -13,6 +17,28 @@ from graphql_api.models import ApiKey, OrgMembership, Project, ProjectMembership
 # The CLI's operator: no user row, every permission, audited under this id.
 OPERATOR_ID = "0" * 24
 OPERATOR_EMAIL = "operator (cli)"
+
+# The key, its user and every role the user holds, in one statement (SQLite
+# and PostgreSQL alike): one row per membership, or one row of NULLs for a
+# user without any. Read on every request, so nothing is cached to invalidate:
+# a revoked key or a removed role is refused from the next request on.
+_PRINCIPAL_SQL = """
+SELECT u.*, k.secret_hash AS key_secret_hash, k.last_used_at AS key_last_used_at,
+       m.kind AS held_kind, m.held_in AS held_in, m.role AS held_role, m.org AS held_org
+FROM api_keys k
+JOIN users u ON u.id = k.user_id
+LEFT JOIN (
+    SELECT 'org' AS kind, user_id, organization_id AS held_in, role, organization_id AS org
+    FROM org_memberships
+    UNION ALL
+    SELECT 'project', pm.user_id, pm.project_id, pm.role, p.organization_id
+    FROM project_memberships pm JOIN projects p ON p.id = pm.project_id
+) m ON m.user_id = k.user_id
+WHERE k.id = {key_id} AND k.revoked_at IS NULL
+"""
+_PRINCIPAL_COLUMNS = [
+    "key_secret_hash", "key_last_used_at", "held_kind", "held_in", "held_role", "held_org",
+]  # fmt: skip
 
 # last_used_at is written at most this often per key, not on every request.
 LAST_USED_PRECISION = timedelta(hours=1)
@@ -56,26 +82,55 @@ async def authenticate(authorization: str | None, now: datetime) -> Principal | 
     parsed = api_keys.parse_key(token.strip())
     if parsed is None:
         return None
-    key = await ApiKey.get_or_none(id=parsed.key_id, revoked_at=None).select_related("user")
-    if key is None or not api_keys.secret_matches(parsed.secret, key.secret_hash):
+    users = await _principal_rows(parsed.key_id)
+    if not users:
         return None
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
-        await ApiKey.filter(id=key.id).update(last_used_at=now)
-    return await load_principal(key.user, key.id)
+    rows = [vars(user) for user in users]
+    key = rows[0]
+    if not api_keys.secret_matches(parsed.secret, key["key_secret_hash"]):
+        return None
+    last_used = ApiKey._meta.fields_map["last_used_at"].to_python_value(key["key_last_used_at"])
+    if last_used is None or now - last_used >= LAST_USED_PRECISION:
+        await ApiKey.filter(id=parsed.key_id).update(last_used_at=now)
+    org_roles = [(r["held_in"], r["held_role"]) for r in rows if r["held_kind"] == "org"]
+    project_roles = [
+        (r["held_in"], r["held_role"], r["held_org"]) for r in rows if r["held_kind"] == "project"
+    ]
+    return _principal(users[0], org_roles, project_roles, parsed.key_id)
+
+
+async def _principal_rows(key_id: str) -> list[User]:
+    """Users (one per role held) carrying the key's and the role's columns."""
+    db = connections.get("default")
+    placeholder = "?" if db.capabilities.dialect == "sqlite" else "$1"
+    executor = db.executor_class(model=User, db=db)
+    rows: list[User] = await executor.execute_select(
+        _PRINCIPAL_SQL.format(key_id=placeholder), [key_id], custom_fields=_PRINCIPAL_COLUMNS
+    )
+    return rows
 
 
 async def load_principal(user: User, api_key_id: str | None = None) -> Principal:
     """The user's roles as they are now (after a change, read them again)."""
+    org_roles = await OrgMembership.filter(user=user).values_list("organization_id", "role")
+    project_roles = await ProjectMembership.filter(user=user).values_list(
+        "project_id", "role", "project__organization_id"
+    )
+    return _principal(user, org_roles, project_roles, api_key_id)
+
+
+def _principal(
+    user: User,
+    org_rows: Iterable[tuple[Any, ...]],
+    project_rows: Iterable[tuple[Any, ...]],
+    api_key_id: str | None,
+) -> Principal:
     org_roles: dict[str, set[OrgRole]] = defaultdict(set)
-    for org_id, org_role in await OrgMembership.filter(user=user).values_list(
-        "organization_id", "role"
-    ):
+    for org_id, org_role in org_rows:
         org_roles[org_id].add(OrgRole(org_role))
     project_roles: dict[str, set[ProjectRole]] = defaultdict(set)
     project_orgs: dict[str, str] = {}
-    for project_id, project_role, org_id in await ProjectMembership.filter(user=user).values_list(
-        "project_id", "role", "project__organization_id"
-    ):
+    for project_id, project_role, org_id in project_rows:
         project_roles[project_id].add(ProjectRole(project_role))
         project_orgs[project_id] = org_id
     return Principal(

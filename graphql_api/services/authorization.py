@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -38,6 +39,13 @@ def readable(principal: Principal) -> Q:
     """The projects this caller may read, as a filter: theirs, and every
     project of the organizations they own."""
     return Q(id__in=list(principal.project_roles)) | Q(organization_id__in=principal.owned_org_ids)
+
+
+def readable_through(principal: Principal, relation: str) -> Q:
+    """The same rule on the project a row belongs to (``relation``: its foreign key)."""
+    theirs: dict[str, Any] = {f"{relation}_id__in": list(principal.project_roles)}
+    owned: dict[str, Any] = {f"{relation}__organization_id__in": principal.owned_org_ids}
+    return Q(**theirs) | Q(**owned)
 
 
 def readable_condition(principal: Principal) -> Condition:

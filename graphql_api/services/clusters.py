@@ -99,9 +99,22 @@ async def clusters_named(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str
 async def find_cluster(
     principal: Principal, project_id: str, name: str
 ) -> tuple[Project | None, Cluster | None]:
-    """The caller's project and its cluster by name, or None for either."""
-    project = await authorization.find_project(principal, require_id(project_id, "Project id"))
-    return project, None if project is None else await get_cluster(project, name)
+    """The caller's project and its cluster by name, or None for either: one
+    statement when the cluster is there (a Backup tab), two when not."""
+    project_id = require_id(project_id, "Project id")
+    if could_be_stored(name):
+        found = (
+            await Cluster.filter(
+                authorization.readable_through(principal, "project"),
+                project_id=project_id,
+                name=name,
+            )
+            .select_related("project")
+            .first()
+        )
+        if found is not None:
+            return found.project, found
+    return await authorization.find_project(principal, project_id), None
 
 
 async def get_cluster(project: Project, name: str) -> Cluster | None:

@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
+import orjson
+from pypika_tortoise import JoinType, Table
 from pypika_tortoise import Order as SqlOrder
-from pypika_tortoise import Table
 from pypika_tortoise.analytics import Count as WindowCount
 from pypika_tortoise.analytics import RowNumber
 from pypika_tortoise.context import SqlContext
@@ -157,22 +158,37 @@ class Page(Generic[T]):
     has_previous_page: bool
     count: Callable[[], Awaitable[int]] = field(repr=False)
     total: int | None = None  # known without a count when the page was read from the start
+    related: list[Any] = field(default_factory=list)  # rows of ``related`` read along
 
 
 async def read_pages(
-    listing: Listing[M], keys: Sequence[K], request: PageRequest
+    listing: Listing[M],
+    keys: Sequence[K],
+    request: PageRequest,
+    *,
+    with_total: bool = True,
+    related: tuple[str, ...] = (),
 ) -> dict[K, Page[M]]:
     """The same page of each parent's list: one statement, however many
-    parents. ``totalCount`` is ``count_rows``, called only when asked."""
+    parents. ``totalCount`` is ``count_rows``, called only when asked;
+    ``with_total`` reads it along with a page read from the start.
+    ``related`` names foreign keys whose rows come along in the same
+    statement (a snapshot's cluster), set on each row as Tortoise does for
+    select_related and listed in ``Page.related``."""
     size, cursor, backwards = request.validated()
     keys = _unique(listing, keys)
     walk = listing.order.reversed() if backwards else listing.order
     after = None if cursor is None else decode_cursor(cursor, listing.order, listing.model)
-    ranked = await _ranked_rows(listing, keys, walk, after, size + 1) if size and keys else []
+    counted = with_total and after is None
+    ranked = (
+        await _ranked_rows(listing, keys, walk, after, size + 1, counted, related)
+        if size and keys
+        else []
+    )
     found: dict[Key, list[M]] = defaultdict(list)
     # Read from the start, each row carries its list's length (a window COUNT),
     # so totalCount costs nothing more; a list with no row at all has none.
-    totals: dict[Key, int] = {} if after is not None or not size else dict.fromkeys(keys, 0)
+    totals: dict[Key, int] = dict.fromkeys(keys, 0) if counted and size else {}
     for key, row, total in ranked:
         found[key].append(row)
         if total is not None:
@@ -191,6 +207,7 @@ async def read_pages(
             return (await count_rows(listing, [key]))[key]
 
         pages[key] = Page(
+            related=_related_rows(items, related),
             items=items,
             cursors=[encode_cursor(listing.order.key(r)) for r in items],
             has_next_page=more if not backwards else cursor is not None,
@@ -199,6 +216,11 @@ async def read_pages(
             total=totals.get(key),
         )
     return pages
+
+
+def _related_rows(items: list[Any], related: tuple[str, ...]) -> list[Any]:
+    rows = (getattr(item, f"_{name}") for item in items for name in related)
+    return [row for row in rows if row is not None]
 
 
 async def read_page(listing: Listing[M], request: PageRequest) -> Page[M]:
@@ -212,7 +234,9 @@ async def read_slice(listing: Listing[M], key: Key, offset: int, size: int) -> t
     page by number (the Atlas REST API). One statement; two when the slice
     is past the end, where no row carries the length."""
     keys = _unique(listing, [key])
-    ranked = await _ranked_rows(listing, keys, listing.order, None, offset + size, skip=offset)
+    ranked = await _ranked_rows(
+        listing, keys, listing.order, None, offset + size, counted=True, skip=offset
+    )
     if ranked:
         return [row for _, row, _ in ranked], int(ranked[0][2] or 0)
     return [], (await count_rows(listing, keys))[keys[0]]
@@ -241,51 +265,97 @@ async def _ranked_rows(
     walk: Order,
     after: tuple[Any, ...] | None,
     limit: int,
+    counted: bool,
+    related: tuple[str, ...] = (),
     skip: int = 0,
 ) -> list[tuple[Key, M, int | None]]:
     """(parent key, row) of the first ``limit`` rows of each parent's list, in
     ``walk`` order: ROW_NUMBER() OVER (PARTITION BY parent ORDER BY walk),
-    and from the start, the length of its list."""
+    and when ``counted``, the length of its list. A single list is a plain
+    ORDER BY ... LIMIT instead, which an index serves without reading the
+    whole list (unless its length is asked for)."""
     table, parents = _members(listing, keys)
     # One list: no partition (a bound parameter there upsets the order of
     # PostgreSQL's numbered parameters once a second window repeats it).
-    key_terms = [] if parents is None else parents.columns
-    position = RowNumber().over(*key_terms)
-    for spec in walk.fields:
-        position = position.orderby(
-            table.field(spec.lstrip("-")),
-            order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
-        )
+    key_terms = [] if parents is None or len(keys) == 1 else parents.columns
+    labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
     numbered = _where(listing, table, parents)
     if after is not None:
         numbered = numbered.where(_after(table, walk, after))
-    labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
-    columns = [table.star, *labels, position.as_("position")]
-    if after is None:
+    columns = [table.star, *labels]
+    if counted:
         columns.append(WindowCount("*").over(*key_terms).as_("list_total"))
-    numbered = numbered.select(*columns).as_("numbered")
+    joined = [_Related(listing.model, name) for name in related]
+    for join in joined:
+        numbered = numbered.join(join.table, how=JoinType.left).on(
+            join.table.field(join.to_field) == table.field(join.source_field)
+        )
+        columns += join.columns()
     db = connections.get("default")
-    query = (
-        db.query_class.from_(numbered)
-        .select(numbered.star)
-        .where(numbered.position <= ValueWrapper(limit))
-        .where(numbered.position > ValueWrapper(skip))
-        .orderby(numbered.position)
-    )
+    if len(keys) == 1:
+        query = numbered.select(*columns)
+        for spec in walk.fields:
+            query = query.orderby(
+                table.field(spec.lstrip("-")),
+                order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
+            )
+        query = query.limit(limit - skip).offset(skip) if skip else query.limit(limit)
+    else:
+        position = RowNumber().over(*key_terms)
+        for spec in walk.fields:
+            position = position.orderby(
+                table.field(spec.lstrip("-")),
+                order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
+            )
+        inner = numbered.select(*columns, position.as_("position")).as_("numbered")
+        query = (
+            db.query_class.from_(inner)
+            .select(inner.star)
+            .where(inner.position <= ValueWrapper(limit))
+            .where(inner.position > ValueWrapper(skip))
+            .orderby(inner.position)
+        )
     sql, values = query.get_parameterized_sql()
     # Tortoise's own row-to-model path (what Model.raw uses), with the parent
     # key and position kept on each row as extra attributes.
-    extra = [label.alias for label in labels] + ([] if after is not None else ["list_total"])
+    extra = [label.alias for label in labels] + (["list_total"] if counted else [])
+    extra += [alias for join in joined for alias in join.aliases]
     executor = db.executor_class(model=listing.model, db=db)
     rows = await executor.execute_select(sql, values, custom_fields=extra)
+    for join in joined:
+        for row in rows:
+            join.attach(row)
+    if parents is None or len(keys) == 1:  # every row is the one list's
+        return [(keys[0], row, int(vars(row)["list_total"]) if counted else None) for row in rows]
     return [
-        (
-            ONE_LIST if parents is None else parents.key_of(vars(row)),
-            row,
-            None if after is not None else int(vars(row)["list_total"]),
-        )
+        (parents.key_of(vars(row)), row, int(vars(row)["list_total"]) if counted else None)
         for row in rows
     ]
+
+
+class _Related:
+    """A foreign key's row read along: LEFT JOIN its table, each column
+    selected as ``<name>__<column>``."""
+
+    def __init__(self, model: type[Model], name: str) -> None:
+        fk: Any = model._meta.fields_map[name]
+        self.name = name
+        self.model: type[Model] = fk.related_model
+        self.source_field = str(fk.source_field)
+        self.to_field = str(fk.to_field)
+        self.table = Table(self.model._meta.db_table, alias=f"related_{name}")
+        self.db_columns = sorted(self.model._meta.db_fields)
+        self.aliases = [f"{name}__{c}" for c in self.db_columns]
+
+    def columns(self) -> list[Any]:
+        pairs = zip(self.db_columns, self.aliases, strict=True)
+        return [self.table.field(c).as_(a) for c, a in pairs]
+
+    def attach(self, row: Model) -> None:
+        values = vars(row)
+        read = {c: values.pop(a) for c, a in zip(self.db_columns, self.aliases, strict=True)}
+        found = None if read[self.to_field] is None else self.model._init_from_db(**read)
+        object.__setattr__(row, f"_{self.name}", found)
 
 
 def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:
@@ -401,8 +471,9 @@ async def _rows(query: Any) -> list[dict[str, Any]]:
 
 def encode_cursor(values: Sequence[Any]) -> str:
     plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    raw = json.dumps(plain, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    # orjson writes what json.dumps(separators=(",", ":")) does, non-ASCII as
+    # UTF-8 rather than \u escapes (decode_cursor reads both), in a tenth of the time.
+    return base64.urlsafe_b64encode(orjson.dumps(plain)).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, order: Order, model: type[Model]) -> tuple[Any, ...]:

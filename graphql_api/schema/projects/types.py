@@ -11,7 +11,12 @@ from graphql_api.schema.accounts.members import ProjectMember, ProjectRole
 from graphql_api.schema.backups.types import AuditEvent, BackupJob
 from graphql_api.schema.clusters.types import Cluster, ClusterTier
 from graphql_api.schema.context import Info
-from graphql_api.schema.pagination import Connection, load_page, to_connection
+from graphql_api.schema.pagination import (
+    Connection,
+    load_page,
+    selects_node_field,
+    to_connection,
+)
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus, prefetch_clusters
 from graphql_api.services import audit as audit_service
 from graphql_api.services import authorization
@@ -120,8 +125,10 @@ class Project:
         before: str | None = None,
     ) -> Connection[Snapshot]:
         listing = snapshot_service.snapshots_of_projects(cluster_name, status)
-        page = await load_page(info, listing, self.id, first, after, last, before)
-        await prefetch_clusters(info, page.items)
+        # Their clusters come in the page's own statement when the rows ask for them.
+        related = ("cluster",) if selects_node_field(info.selected_fields, "cluster") else ()
+        page = await load_page(info, listing, self.id, first, after, last, before, related)
+        await prefetch_clusters(info, page.items)  # at hand by now: no statement
         return to_connection(page, Snapshot.from_model)
 
     @strawberry.field(description="Restores of this project's snapshots or into its clusters.")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from asyncio import Future
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -8,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graphql_api import models
-from graphql_api.schema.context import Info
+from graphql_api.schema.context import Context, Info
+from graphql_api.schema.execution import FAST_READ, NOT_READY
 from graphql_api.schema.locations.types import StorageLocation, storage_location
 from graphql_api.schema.pagination import selects_node_field
 from graphql_api.schema.scalars import BigInt
@@ -43,19 +43,25 @@ class Snapshot:
     attempts: int
     cluster_id: strawberry.ID
 
-    @strawberry.field
+    @strawberry.field(metadata={FAST_READ: lambda self, context: self._ready_cluster(context)})
     def cluster(
         self, info: Info
     ) -> Annotated[Cluster, strawberry.lazy("graphql_api.schema.clusters.types")]:
         # Synchronous when the list's resolver already loaded the page's clusters
-        # (prefetch_clusters): a hundred rows then cost no awaits. Otherwise an
+        # (prefetch_clusters): a hundred rows then cost no awaits, and the fast
+        # path (FAST_READ) reads it without calling this resolver. Otherwise an
         # awaitable, which graphql-core awaits like an async resolver's result.
+        ready = self._ready_cluster(info.context)
+        if ready is not NOT_READY:
+            return ready  # type: ignore[return-value]
+        return self._load_cluster(info)  # type: ignore[return-value]
+
+    def _ready_cluster(self, context: Context) -> Cluster | object:
+        """The cluster when its page already loaded it (no I/O), else NOT_READY."""
         from graphql_api.schema.clusters.types import Cluster
 
-        model = _ready(info.context.loaders.cluster.cache_map.get(self.cluster_id))
-        if model is not None:
-            return Cluster.from_model(model)
-        return self._load_cluster(info)  # type: ignore[return-value]
+        model = context.loaders.ready_cluster(self.cluster_id)
+        return NOT_READY if model is None else Cluster.from_model(model)
 
     async def _load_cluster(self, info: Info) -> Cluster:
         from graphql_api.schema.clusters.types import Cluster
@@ -84,17 +90,8 @@ class Snapshot:
         )
 
 
-def _ready(loaded: Future[models.Cluster | None] | None) -> models.Cluster | None:
-    """A DataLoader result that is already there, else None."""
-    if loaded is None or not loaded.done() or loaded.cancelled() or loaded.exception():
-        return None
-    return loaded.result()
-
-
 async def prefetch_clusters(info: Info, rows: Sequence[models.Snapshot]) -> None:
     """Load a page's clusters in one batch when the query asks for them, so
     each row's ``cluster`` then resolves without an await of its own."""
     if rows and selects_node_field(info.selected_fields, "cluster"):
-        await info.context.loaders.cluster.load_many(
-            list(dict.fromkeys(s.cluster_id for s in rows))
-        )
+        await info.context.loaders.load_clusters(s.cluster_id for s in rows)
