@@ -249,7 +249,7 @@ def set_node_health(
     from graphql_api.services.clusters import address_of
 
     async def work() -> int:
-        cluster = await Cluster.get_or_none(project_id=project_id, name=cluster_name)
+        cluster = await Cluster.get_or_none(project_id=project_id, live_name=cluster_name)
         if cluster is None:
             raise ServiceError(f"No cluster {cluster_name!r} in {project_id}.", code="NOT_FOUND")
         try:

@@ -33,11 +33,21 @@ class Action(enum.StrEnum):
     ADD_PROJECT_OWNER = "PROJECT_OWNER_ADDED"
     READ_AUDIT_TRAIL = "AUDIT_TRAIL_READ"  # checked, not recorded
     USE_DOWNLOAD_LINK = "DOWNLOAD_LINK_REFUSED"  # recorded only when refused
+    # --- Cluster lifecycle (issue 12) ---
+    CREATE_FLEX_CLUSTER = "FLEX_CLUSTER_CREATED"
+    UPDATE_FLEX_CLUSTER = "FLEX_CLUSTER_UPDATED"
+    DELETE_FLEX_CLUSTER = "FLEX_CLUSTER_DELETED"
+    UPGRADE_FLEX_CLUSTER = "FLEX_CLUSTER_UPGRADED"
+    REGISTER_DEDICATED_CLUSTER = "DEDICATED_CLUSTER_REGISTERED"
+    SET_CLUSTER_CONNECTION = "CLUSTER_CONNECTION_SET"
+    ROTATE_CLUSTER_CREDENTIALS = "CLUSTER_CREDENTIALS_ROTATED"
 
 
 class Permission(enum.Enum):
     MANAGE_BACKUPS = "manage backups"
     GRANT_PROJECT_ROLES = "grant project roles"
+    MANAGE_CLUSTERS = "manage clusters"  # Atlas: Project Owner creates, updates, deletes
+    UPGRADE_CLUSTERS = "upgrade clusters"  # Atlas tenantUpgrade: Project Cluster Manager
 
 
 NEEDS: dict[Action, Permission] = {
@@ -49,6 +59,13 @@ NEEDS: dict[Action, Permission] = {
     Action.READ_AUDIT_TRAIL: Permission.MANAGE_BACKUPS,
     Action.USE_DOWNLOAD_LINK: Permission.MANAGE_BACKUPS,
     Action.ADD_PROJECT_OWNER: Permission.GRANT_PROJECT_ROLES,
+    Action.CREATE_FLEX_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.UPDATE_FLEX_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.DELETE_FLEX_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.REGISTER_DEDICATED_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.SET_CLUSTER_CONNECTION: Permission.MANAGE_CLUSTERS,
+    Action.ROTATE_CLUSTER_CREDENTIALS: Permission.MANAGE_CLUSTERS,
+    Action.UPGRADE_FLEX_CLUSTER: Permission.UPGRADE_CLUSTERS,
 }
 
 ORG_OWNER_MUST_JOIN = (
@@ -58,6 +75,14 @@ ORG_OWNER_MUST_JOIN = (
 NOT_PROJECT_OWNER = "Managing backups requires the Project Owner role on this project."
 NOT_GRANTING = "Only Organization Owners and Project Owners may add Project Owners."
 NO_AUDIT_TRAIL = "Only Project Owners may read this project's audit trail."
+NOT_CLUSTER_OWNER = "Creating, changing and deleting clusters requires the Project Owner role."
+NOT_CLUSTER_MANAGER = (
+    "Upgrading a cluster requires the Project Owner or Project Cluster Manager role."
+)
+ORG_OWNER_MUST_JOIN_CLUSTERS = (
+    "Organization Owners do not manage clusters implicitly: add yourself as Project Owner "
+    "of this project first (mutation addProjectOwner), then try again."
+)
 
 
 def can_read_project(
@@ -98,4 +123,20 @@ def refusal(
         return None if can_grant_project_roles(org_roles, project_roles) else NOT_GRANTING
     if action is Action.READ_AUDIT_TRAIL:
         return None if can_manage_backups(project_roles) else NO_AUDIT_TRAIL
+    if NEEDS[action] in (Permission.MANAGE_CLUSTERS, Permission.UPGRADE_CLUSTERS):
+        return cluster_refusal(NEEDS[action], org_roles, project_roles)
     return manage_backups_refusal(org_roles, project_roles)
+
+
+def cluster_refusal(
+    permission: Permission, org_roles: Collection[OrgRole], project_roles: Collection[ProjectRole]
+) -> str | None:
+    """Project Owners manage clusters; Cluster Managers may also upgrade them."""
+    allowed = {ProjectRole.PROJECT_OWNER}
+    if permission is Permission.UPGRADE_CLUSTERS:
+        allowed.add(ProjectRole.PROJECT_CLUSTER_MANAGER)
+    if allowed & set(project_roles):
+        return None
+    if OrgRole.ORG_OWNER in org_roles:
+        return ORG_OWNER_MUST_JOIN_CLUSTERS
+    return NOT_CLUSTER_MANAGER if permission is Permission.UPGRADE_CLUSTERS else NOT_CLUSTER_OWNER

@@ -293,13 +293,16 @@ def _log(snapshot: Snapshot, **extra: object) -> None:
 async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     """Delete what falls out of each cluster's last 8 completed (rows, then
     bytes), and bring the kept snapshots' expirations up to date."""
-    ids = list(cluster_ids)
-    # A snapshot a restore is about to read stays until the restore is done.
-    restoring = set(
-        await BackupJob.filter(
-            delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
-        ).values_list("snapshot_id", flat=True)
+    # Clusters whose schedule has ended keep their snapshots to their
+    # expirations instead (prune_ended): "the last 8" no longer moves.
+    ids = list(
+        await Cluster.filter(
+            id__in=list(set(cluster_ids)), deleted_at=None, tier=ClusterTier.FLEX
+        ).values_list("id", flat=True)
     )
+    if not ids:
+        return 0
+    restoring = await _being_restored()
     pruned = 0
     for start in range(0, len(ids), BATCH):
         by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
@@ -322,9 +325,73 @@ async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     return pruned
 
 
+async def _being_restored() -> set[str]:
+    """A snapshot a restore is about to read stays until the restore is done."""
+    found = await BackupJob.filter(
+        delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
+    ).values_list("snapshot_id", flat=True)
+    return {str(i) for i in found}
+
+
+# --- Ended schedules (issue 12): a cluster deleted or upgraded to M10+. ---
+
+_IN_FLIGHT = (SnapshotStatus.PENDING, SnapshotStatus.QUEUED, SnapshotStatus.RUNNING)
+
+
+async def end_schedule(cluster_id: str, now: datetime, reason: str) -> int:
+    """FAIL the cluster's snapshots in flight with ``reason``. A worker taking
+    one loses its lease, so its result is not recorded and its bytes go."""
+    return await Snapshot.filter(cluster_id=cluster_id, status__in=_IN_FLIGHT).update(
+        status=SnapshotStatus.FAILED,
+        finish_time=now,
+        failure_reason=reason,
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+
+
+def _ended() -> Q:
+    return Q(cluster__deleted_at__isnull=False) | Q(cluster__tier__not=ClusterTier.FLEX)
+
+
+async def prune_ended(now: datetime, stores: Stores) -> int:
+    """Delete what clusters whose schedule ended no longer keep: each COMPLETED
+    snapshot at the expiration it showed when the schedule ended (it never
+    moves after), and FAILED ones older than the oldest COMPLETED one left."""
+    due = Q(status=SnapshotStatus.COMPLETED, expiration__lte=now) | Q(status=SnapshotStatus.FAILED)
+    ids = list(set(await Snapshot.filter(_ended() & due).values_list("cluster_id", flat=True)))
+    if not ids:
+        return 0
+    restoring = await _being_restored()
+    pruned = 0
+    for start in range(0, len(ids), BATCH):
+        by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
+        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
+            by_cluster[row.cluster_id].append(row)
+        doomed: list[Snapshot] = []
+        for rows in by_cluster.values():
+            prune = set(retention.to_prune_ended([_ref(r) for r in rows], now)) - restoring
+            doomed += [r for r in rows if r.id in prune]
+        pruned += await _delete(doomed, stores)
+    return pruned
+
+
+async def _delete(doomed: list[Snapshot], stores: Stores) -> int:
+    """Rows first, then their bytes (a crash between leaves bytes, never a row
+    pointing at nothing)."""
+    if doomed:
+        await Snapshot.filter(id__in=[r.id for r in doomed]).delete()
+    for row in doomed:
+        if row.storage_key:
+            await stores[row.storage_location].delete(row.storage_key)
+        metrics.SNAPSHOTS_PRUNED.labels(row.storage_location.value).inc()
+    return len(doomed)
+
+
 def _ref(row: Snapshot) -> retention.SnapshotRef:
     return retention.SnapshotRef(
         id=row.id,
+        expiration=row.expiration,
         scheduled_time=row.scheduled_time,
         completed=row.status is SnapshotStatus.COMPLETED,
         finished=row.status in (SnapshotStatus.COMPLETED, SnapshotStatus.FAILED),
