@@ -33,7 +33,7 @@ from graphql_api.fleet.base import ClusterAddress
 from graphql_api.models import Cluster, Project
 from graphql_api.services import authorization, credentials
 from graphql_api.services.authentication import Principal
-from graphql_api.services.errors import ConflictError, InvalidInputError
+from graphql_api.services.errors import ConflictError, InvalidInputError, NotFoundError
 from graphql_api.services.paging import Eq, IsNull, Listing, NotEq, Order
 from graphql_api.services.validation import require_id
 
@@ -169,3 +169,16 @@ async def get_cluster(project: Project, name: str) -> Cluster | None:
     if not could_be_stored(name):
         return None
     return await Cluster.get_or_none(project_id=project.id, live_name=name)
+
+
+async def list_clusters(
+    principal: Principal, project_id: str, *, include_deleted: bool = False
+) -> list[Cluster]:
+    """A project's clusters by name, for the CLI (GraphQL pages project.clusters)."""
+    project = await authorization.find_project(principal, require_id(project_id, "Project id"))
+    if project is None:
+        raise NotFoundError(f"No project {project_id} among your projects.")
+    query = Cluster.filter(project_id=project.id)
+    if not include_deleted:
+        query = query.filter(deleted_at=None)
+    return await query.order_by("name", "id")
