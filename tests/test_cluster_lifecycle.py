@@ -446,3 +446,19 @@ async def test_dedicated_clusters_register_with_backup_on_or_off(
     assert view["snapshots"]["nodes"] == []  # no Flex schedule, no Backup data
     flex = {**variables["in"], "tier": "FLEX", "name": "small"}
     assert _code(await gql(REGISTER, owner, {"in": flex})) == "INVALID_TIER"
+
+
+@pytest.mark.parametrize("version", ["latest", "8", "1.2.33333333333333333", "8.0.0.1"])
+async def test_register_refuses_versions_that_are_not_x_y_z(
+    gql: GraphQLClient, world: World, version: str
+) -> None:
+    project = await world.project()
+    variables = {
+        "in": {
+            "projectId": project.id, "name": "big", "tier": "M10", "backingProviderName": "AWS",
+            "regionName": "us-east-1", "backupEnabled": True, "mongoDBVersion": version,
+        }
+    }  # fmt: skip
+    body = await gql(REGISTER, await _owner(world, project), variables)
+    assert _code(body) == "INVALID_VERSION"
+    assert not await Cluster.exists()

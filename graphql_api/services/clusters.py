@@ -38,6 +38,7 @@ from graphql_api.services.paging import Eq, IsNull, Listing, NotEq, Order
 from graphql_api.services.validation import require_id
 
 CLUSTER_ORDER = Order(("name", "id"))
+MAX_VERSION_LENGTH = 16  # the column's
 
 
 async def create_cluster(
@@ -77,6 +78,8 @@ async def create_cluster(
         raise InvalidInputError(problem, code="INVALID_TAGS")
     try:
         version = full_version(mongodb_version)
+        if len(version) > MAX_VERSION_LENGTH:
+            raise ValueError(version)
     except ValueError:
         raise InvalidInputError(
             f"MongoDB version {mongodb_version!r} is not X.Y or X.Y.Z.", code="INVALID_VERSION"
