@@ -312,6 +312,7 @@ async def test_deleting_stops_the_schedule_and_keeps_snapshots_until_they_expire
     answer = body["data"]["deleteFlexCluster"]["cluster"]
     assert answer["deleted"] is True and answer["deletedAt"] == NOW.isoformat()
     assert answer["stateName"] == "DELETING"
+    assert answer["backupPolicy"] is None  # no schedule any more
 
     view = (await gql(PROJECT, owner, {"p": project.id, "n": "doomed"}))["data"]["project"]
     assert view["cluster"] is None and view["clusters"]["nodes"] == []
@@ -341,6 +342,7 @@ async def test_deleting_stops_the_schedule_and_keeps_snapshots_until_they_expire
         left = await _completed(cluster)
         assert left == {i: e for i, e in kept.items() if e > now}
     assert await Snapshot.filter(cluster_id=cluster.id).count() == 0
+    assert (await Cluster.get(id=cluster.id)).next_expiry_at is None  # nothing left to watch
 
 
 async def test_a_deleted_clusters_name_can_be_used_again(gql: GraphQLClient, world: World) -> None:

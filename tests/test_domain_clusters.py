@@ -71,3 +71,12 @@ def test_an_ended_schedule_keeps_each_snapshot_to_its_expiration() -> None:
 def test_an_ended_schedule_never_prunes_work_in_flight() -> None:
     running = SnapshotRef("r", T0, completed=False, finished=False)
     assert to_prune_ended([running], T0 + 30 * DAY) == []
+
+
+def test_the_tick_looks_again_at_the_first_expiration_left() -> None:
+    from graphql_api.domain.retention import next_ended_expiry
+
+    refs = [_done(1, T0 + 5 * DAY), _failed(2), _done(3, T0 + 7 * DAY)]
+    assert next_ended_expiry(refs, T0) == T0 + 5 * DAY
+    assert next_ended_expiry([_failed(2)], T0) == T0  # only failures: prune them now
+    assert next_ended_expiry([], T0) is None  # nothing left: never again

@@ -94,3 +94,13 @@ def to_prune_ended(snapshots: Sequence[SnapshotRef], now: datetime) -> list[str]
         if s.finished and not s.completed and (horizon is None or s.scheduled_time < horizon)
     ]
     return sorted(expired) + failed
+
+
+def next_ended_expiry(snapshots: Sequence[SnapshotRef], now: datetime) -> datetime | None:
+    """When ``to_prune_ended`` next has work for an ended schedule: the earliest
+    expiration of a completed snapshot left; ``now`` when only failures are
+    left; None when nothing is."""
+    if not snapshots:
+        return None
+    expirations = [s.expiration for s in snapshots if s.completed and s.expiration is not None]
+    return min(expirations, default=now)

@@ -73,6 +73,16 @@ class Migration(migrations.Migration):
             name='tags',
             field=fields.JSONField(default=list, null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
+        ops.AddField(
+            model_name='Cluster',
+            name='next_expiry_at',
+            field=fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False),
+        ),
+        # AddField does not make a db_index: the name is the one Tortoise would give it.
+        ops.RunSQL(
+            'CREATE INDEX IF NOT EXISTS "idx_clusters_next_ex_424ed7" ON "clusters" ("next_expiry_at")',
+            reverse_sql='DROP INDEX IF EXISTS "idx_clusters_next_ex_424ed7"',
+        ),
         # Every cluster so far is live: its name is its live name.
         ops.RunSQL("UPDATE clusters SET live_name = name", reverse_sql="SELECT 1"),
         ops.AddConstraint(

@@ -39,6 +39,9 @@ class Cluster(Model):
     connection_string = fields.TextField(null=True)
     # Username and password as one Fernet token (CREDENTIALS_KEY); never in clear.
     credentials = fields.TextField(null=True)
+    # Once its schedule has ended (deleted, upgraded): when its next kept snapshot
+    # expires; NULL when none is left (indexed: the tick finds due ones at once).
+    next_expiry_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "clusters"

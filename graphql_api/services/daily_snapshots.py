@@ -12,7 +12,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -338,40 +338,50 @@ async def _being_restored() -> set[str]:
 _IN_FLIGHT = (SnapshotStatus.PENDING, SnapshotStatus.QUEUED, SnapshotStatus.RUNNING)
 
 
-async def end_schedule(cluster_id: str, now: datetime, reason: str) -> int:
-    """FAIL the cluster's snapshots in flight with ``reason``. A worker taking
-    one loses its lease, so its result is not recorded and its bytes go."""
-    return await Snapshot.filter(cluster_id=cluster_id, status__in=_IN_FLIGHT).update(
+async def end_schedule(cluster_id: str, now: datetime, reason: str) -> None:
+    """FAIL the cluster's snapshots in flight with ``reason`` (a worker taking
+    one loses its lease, so its result is not recorded and its bytes go), and
+    note when the first kept snapshot expires, for ``prune_ended``."""
+    await Snapshot.filter(cluster_id=cluster_id, status__in=_IN_FLIGHT).update(
         status=SnapshotStatus.FAILED,
         finish_time=now,
         failure_reason=reason,
         lease_owner=None,
         lease_expires_at=None,
     )
-
-
-def _ended() -> Q:
-    return Q(cluster__deleted_at__isnull=False) | Q(cluster__tier__not=ClusterTier.FLEX)
+    rows = await Snapshot.filter(cluster_id=cluster_id)
+    expiry = retention.next_ended_expiry([_ref(r) for r in rows], now)
+    await Cluster.filter(id=cluster_id).update(next_expiry_at=expiry)
 
 
 async def prune_ended(now: datetime, stores: Stores) -> int:
     """Delete what clusters whose schedule ended no longer keep: each COMPLETED
     snapshot at the expiration it showed when the schedule ended (it never
-    moves after), and FAILED ones older than the oldest COMPLETED one left."""
-    due = Q(status=SnapshotStatus.COMPLETED, expiration__lte=now) | Q(status=SnapshotStatus.FAILED)
-    ids = list(set(await Snapshot.filter(_ended() & due).values_list("cluster_id", flat=True)))
-    if not ids:
-        return 0
-    restoring = await _being_restored()
+    moves after), and FAILED ones older than the oldest COMPLETED one left.
+    One indexed query when nothing is due (``clusters.next_expiry_at``)."""
     pruned = 0
-    for start in range(0, len(ids), BATCH):
-        by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
-        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
+    restoring: set[str] | None = None
+    while ids := list(
+        await Cluster.filter(next_expiry_at__lte=now)
+        .order_by("next_expiry_at", "id")
+        .limit(BATCH)
+        .values_list("id", flat=True)
+    ):
+        restoring = await _being_restored() if restoring is None else restoring
+        by_cluster: dict[str, list[Snapshot]] = {str(i): [] for i in ids}
+        for row in await Snapshot.filter(cluster_id__in=list(by_cluster)):
             by_cluster[row.cluster_id].append(row)
         doomed: list[Snapshot] = []
-        for rows in by_cluster.values():
-            prune = set(retention.to_prune_ended([_ref(r) for r in rows], now)) - restoring
+        for cluster_id, rows in by_cluster.items():
+            refs = [_ref(r) for r in rows]
+            prune = set(retention.to_prune_ended(refs, now)) - restoring
             doomed += [r for r in rows if r.id in prune]
+            left = [ref for ref in refs if ref.id not in prune]
+            expiry = retention.next_ended_expiry(left, now)
+            if expiry is not None and expiry <= now:
+                # Kept past its expiration (a restore is reading it): look again next tick.
+                expiry = now + timedelta(seconds=1)
+            await Cluster.filter(id=cluster_id).update(next_expiry_at=expiry)
         pruned += await _delete(doomed, stores)
     return pruned
 

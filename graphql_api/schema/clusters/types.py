@@ -201,9 +201,13 @@ class Cluster:
         found = await info.context.loaders.nodes.load(address_of(self._model))
         return [ClusterNode.from_domain(n) for n in found.nodes]
 
-    @strawberry.field(description="Null for M10+ clusters, whose Cloud Backup has its own.")
+    @strawberry.field(
+        description="Null for M10+ clusters, whose Cloud Backup has its own, and once deleted."
+    )
     def backup_policy(self, info: Info) -> FlexBackupPolicy | None:
         c = self._model
+        if c.deleted_at is not None:
+            return None
         found = policy.flex_backup_policy(
             c.tier, c.created_at, c.backup_enabled, info.context.clock()
         )
