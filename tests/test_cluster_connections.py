@@ -129,6 +129,8 @@ async def test_rotating_credentials_replaces_them(gql: GraphQLClient, world: Wor
         ("http://db1/?replicaSet=rs0", "INVALID_CONNECTION_STRING"),
         ("mongodb://db1:99999/?replicaSet=rs0", "INVALID_CONNECTION_STRING"),
         ("mongodb://db1/?replicaSet=rs0&" + "x" * 5000, "INVALID_CONNECTION_STRING"),
+        ("mongodb://db1/?replicaSet=rs0&tlsCAFile=/etc/passwd", "INVALID_CONNECTION_STRING"),
+        ("mongodb://db1/?replicaSet=rs0&directConnection=true", "INVALID_CONNECTION_STRING"),
     ],
 )
 async def test_bad_connection_strings_are_refused_without_echoing_them(

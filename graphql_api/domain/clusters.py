@@ -126,6 +126,6 @@ def tags_problem(tags: Iterable[ResourceTag]) -> str | None:
 def full_version(version: str) -> str:
     """A MongoDB version as Atlas shows it, X.Y.Z ("8.0" is "8.0.0")."""
     parts = version.strip().split(".")
-    if not (2 <= len(parts) <= 3 and all(p.isdigit() for p in parts)):
+    if not (2 <= len(parts) <= 3 and all(p.isascii() and p.isdigit() for p in parts)):
         raise ValueError(f"not a MongoDB version: {version!r}")
     return ".".join([*parts, "0"][:3])

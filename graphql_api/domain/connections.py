@@ -15,6 +15,13 @@ from pymongo.errors import ConfigurationError, InvalidURI
 
 MAX_CONNECTION_STRING_LENGTH = 4096
 MAX_CREDENTIAL_LENGTH = 1024
+# Options that would make the server read its own files: the operator's to set, not a tenant's.
+_SERVER_FILE_OPTIONS = {
+    "tlscafile",
+    "tlscertificatekeyfile",
+    "tlscrlfile",
+    "tlscertificatekeyfilepassword",
+}
 
 
 class ConnectionRefusal(enum.StrEnum):
@@ -64,7 +71,16 @@ def parse_seed_list(uri: str) -> SeedList:
             ConnectionRefusal.CREDENTIALS_IN_CONNECTION_STRING,
             "The connection string must not contain credentials.",
         )
-    replica_set = (parsed.get("options") or {}).get("replicaSet")
+    options = parsed.get("options") or {}
+    if options.get("directConnection"):
+        raise ConnectionStringError(bad, "directConnection does not go with a replica set.")
+    if any(k.lower() in _SERVER_FILE_OPTIONS for k in options):
+        raise ConnectionStringError(
+            bad,
+            "The connection string may not name files on the server (tlsCAFile and the "
+            "like): the operator sets MONGODB_TLS_CA_FILE.",
+        )
+    replica_set = options.get("replicaSet")
     if not replica_set:
         raise ConnectionStringError(
             bad, "The connection string must name the replica set (?replicaSet=<name>)."
