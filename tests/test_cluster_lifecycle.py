@@ -9,6 +9,7 @@ import pytest
 
 from graphql_api.domain.roles import ProjectRole
 from graphql_api.models import AuditEvent, AuditOutcome, Cluster, Project, Snapshot, SnapshotStatus
+from graphql_api.services import daily_snapshots
 from tests.conftest import NOW, Actor, GraphQLClient, World
 from tests.test_restores import DOWNLOAD, RESTORE, _restore_input, engine
 
@@ -335,6 +336,16 @@ async def test_deleting_stops_the_schedule_and_keeps_snapshots_until_they_expire
 
     # The schedule has stopped: days pass, no new snapshot; each goes at its expiration.
     scheduler = engine()
+    # "The last 8" no longer applies to it, even if a tick touches it: a 9th
+    # (older) completed one would fall out of a live cluster's 8, not here.
+    ninth = await Snapshot.create(
+        cluster=cluster, project_id=project.id, scheduled_time=NOW - timedelta(days=30),
+        status=SnapshotStatus.COMPLETED, expiration=NOW + timedelta(days=1),
+        mongodb_version="8.0.0", storage_location="USA",
+    )  # fmt: skip
+    kept[ninth.id] = NOW + timedelta(days=1)
+    assert await daily_snapshots.apply_retention([cluster.id], scheduler.stores) == 0
+    assert await _completed(cluster) == kept
     for day in range(1, 9):
         now = NOW + timedelta(days=day, minutes=1)
         await scheduler.tick(now)

@@ -293,20 +293,19 @@ def _log(snapshot: Snapshot, **extra: object) -> None:
 async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     """Delete what falls out of each cluster's last 8 completed (rows, then
     bytes), and bring the kept snapshots' expirations up to date."""
-    # Clusters whose schedule has ended keep their snapshots to their
-    # expirations instead (prune_ended): "the last 8" no longer moves.
-    ids = list(
-        await Cluster.filter(
-            id__in=list(set(cluster_ids)), deleted_at=None, tier=ClusterTier.FLEX
-        ).values_list("id", flat=True)
-    )
-    if not ids:
-        return 0
+    ids = list(cluster_ids)
     restoring = await _being_restored()
     pruned = 0
     for start in range(0, len(ids), BATCH):
         by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
-        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
+        # Clusters whose schedule has ended keep their snapshots to their
+        # expirations instead (prune_ended): "the last 8" no longer moves.
+        live = Snapshot.filter(
+            cluster_id__in=ids[start : start + BATCH],
+            cluster__deleted_at__isnull=True,
+            cluster__tier=ClusterTier.FLEX,
+        )
+        for row in await live:
             by_cluster[row.cluster_id].append(row)
         doomed: list[Snapshot] = []
         for rows in by_cluster.values():
