@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from graphql_api.domain.roles import ProjectRole
+from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import AuditEvent, AuditOutcome, Cluster, Project, Snapshot, SnapshotStatus
 from graphql_api.services import daily_snapshots
 from tests.conftest import NOW, Actor, GraphQLClient, World
@@ -475,3 +475,11 @@ async def test_register_refuses_versions_that_are_not_x_y_z(
     body = await gql(REGISTER, await _owner(world, project), variables)
     assert _code(body) == "INVALID_VERSION"
     assert not await Cluster.exists()
+
+
+async def test_organization_owners_are_told_to_join_first(gql: GraphQLClient, world: World) -> None:
+    org = await world.org()
+    project = await world.project(org)
+    org_owner = await world.actor(org=org, org_role=OrgRole.ORG_OWNER)
+    body = await gql(CREATE, org_owner, _create_input(project))
+    assert _code(body) == "FORBIDDEN" and "addProjectOwner" in body["errors"][0]["message"]
