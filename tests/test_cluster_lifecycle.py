@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from graphql_api.domain.clusters import ClusterTier
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import AuditEvent, AuditOutcome, Cluster, Project, Snapshot, SnapshotStatus
 from graphql_api.services import daily_snapshots
@@ -483,3 +484,23 @@ async def test_organization_owners_are_told_to_join_first(gql: GraphQLClient, wo
     org_owner = await world.actor(org=org, org_role=OrgRole.ORG_OWNER)
     body = await gql(CREATE, org_owner, _create_input(project))
     assert _code(body) == "FORBIDDEN" and "addProjectOwner" in body["errors"][0]["message"]
+
+
+async def test_upgrade_refusals_have_their_codes(gql: GraphQLClient, world: World) -> None:
+    project = await world.project()
+    owner = await _owner(world, project)
+    await world.cluster(project, "small")
+    await world.cluster(project, "big", tier=ClusterTier.M10)
+    to_flex = """mutation($p: ID!, $n: String!) { upgradeFlexCluster(projectId: $p, name: $n,
+      instanceSize: FLEX) { cluster { tier } } }"""
+    assert _code(await gql(to_flex, owner, {"p": project.id, "n": "small"})) == "INVALID_TIER"
+    for query in (UPGRADE, DELETE):
+        assert _code(await gql(query, owner, {"p": project.id, "n": "big"})) == "NOT_FLEX_CLUSTER"
+    update = {"in": {"projectId": project.id, "name": "big", "tags": []}}
+    assert _code(await gql(UPDATE, owner, update)) == "NOT_FLEX_CLUSTER"
+    source = await _history(world, project, "source", days=1)
+    snapshot = await Snapshot.get(cluster_id=source.id)
+    await gql(RESTORE, owner, _restore_input(snapshot, project, "small"))
+    body = await gql(UPGRADE, owner, {"p": project.id, "n": "small"})
+    assert _code(body) == "RESTORE_IN_PROGRESS"
+    assert (await Cluster.get(live_name="small")).tier is ClusterTier.FLEX
