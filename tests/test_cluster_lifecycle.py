@@ -504,3 +504,21 @@ async def test_upgrade_refusals_have_their_codes(gql: GraphQLClient, world: Worl
     body = await gql(UPGRADE, owner, {"p": project.id, "n": "small"})
     assert _code(body) == "RESTORE_IN_PROGRESS"
     assert (await Cluster.get(live_name="small")).tier is ClusterTier.FLEX
+
+
+async def test_ended_schedules_cost_the_tick_one_statement_when_nothing_is_due(
+    gql: GraphQLClient, world: World
+) -> None:
+    from graphql_api.fleet.simulated import SimulatedFleet
+    from graphql_api.services import cluster_lifecycle
+    from tests.sqlcount import count_statements
+
+    project = await world.project()
+    owner = await _owner(world, project)
+    for i in range(12):
+        await _history(world, project, f"gone-{i}", days=2)
+        await gql(DELETE, owner, {"p": project.id, "n": f"gone-{i}"})
+    with count_statements() as statements:
+        assert await daily_snapshots.prune_ended(NOW + timedelta(hours=1), engine().stores) == 0
+        assert await cluster_lifecycle.settle_creating(SimulatedFleet()) == 0
+    assert len(statements) == 2, statements
