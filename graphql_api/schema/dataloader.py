@@ -11,7 +11,7 @@ shield of the shared future instead.
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -21,4 +21,13 @@ T = TypeVar("T")
 
 class SharedDataLoader(DataLoader[K, T]):
     def load(self, key: K) -> asyncio.Future[T]:
-        return asyncio.shield(super().load(key))
+        shared = asyncio.ensure_future(super().load(key))  # a Future already
+        # If every caller was cancelled, nobody reads its outcome: read it here,
+        # so an error is not reported again as "never retrieved" at exit.
+        shared.add_done_callback(_retrieve)
+        return asyncio.shield(shared)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
