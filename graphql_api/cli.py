@@ -20,7 +20,10 @@ from graphql_api.services.paging import ONE_LIST
 from graphql_api.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from graphql_api.domain.clusters import ResourceTag
+    from graphql_api.models import Cluster
     from graphql_api.services.authentication import Principal
+    from graphql_api.services.cluster_lifecycle import Connection
     from graphql_api.services.paging import Listing
 
 T = TypeVar("T")
@@ -612,7 +615,7 @@ def set_node_health(
     from graphql_api.services.clusters import address_of
 
     async def work() -> int:
-        cluster = await Cluster.get_or_none(project_id=project_id, name=cluster_name)
+        cluster = await Cluster.get_or_none(project_id=project_id, live_name=cluster_name)
         if cluster is None:
             raise ServiceError(f"No cluster {cluster_name!r} in {project_id}.", code="NOT_FOUND")
         try:
@@ -627,3 +630,304 @@ def set_node_health(
             raise ServiceError(str(exc), code="BAD_USER_INPUT") from None
 
     click.echo(f"{run_with_orm(work)} node(s) now {'healthy' if healthy else 'unhealthy'}.")
+
+
+# --- Clusters (issue 12): each command calls the use case its GraphQL mutation
+# calls, as the user --as-email names (their roles apply, the audit trail shows them).
+
+
+def _cluster_command(name: str) -> Callable[[Callable[..., None]], click.Command]:
+    def wrap(command: Callable[..., None]) -> click.Command:
+        command = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+        command = click.option("--name", required=True, help="Cluster name.")(command)
+        command = click.option("--project-id", required=True)(command)
+        command = click.option(
+            "--as-email", required=True, help="The user acting (their roles apply)."
+        )(command)
+        return main.command(name)(command)
+
+    return wrap
+
+
+def _tags_option(command: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--tag", "tags", multiple=True, metavar="KEY=VALUE", help="A tag; repeat for more."
+    )(command)
+
+
+def _parse_tags(tags: tuple[str, ...]) -> list[ResourceTag]:
+    from graphql_api.domain.clusters import ResourceTag
+
+    parsed = []
+    for tag in tags:
+        key, sep, value = tag.partition("=")
+        if not sep:
+            raise click.UsageError(f"--tag takes KEY=VALUE, got {tag!r}.")
+        parsed.append(ResourceTag(key, value))
+    return parsed
+
+
+def _connection_options(command: Callable[..., None]) -> Callable[..., None]:
+    command = click.option(
+        "--password", envvar="CLUSTER_PASSWORD", default=None, hide_input=True,
+        help="Default: $CLUSTER_PASSWORD, else asked (hidden) when --username is given.",
+    )(command)  # fmt: skip
+    command = click.option("--username", default=None)(command)
+    return click.option(
+        "--connection-string", default=None,
+        help="mongodb://h1:27017,h2:27017/?replicaSet=rs0, without credentials.",
+    )(command)  # fmt: skip
+
+
+def _connection(
+    connection_string: str | None, username: str | None, password: str | None
+) -> Connection | None:
+    from graphql_api.services.cluster_lifecycle import Connection
+
+    if connection_string is None:
+        if username or password:
+            raise click.UsageError("--username and --password go with --connection-string.")
+        return None
+    if username and password is None:
+        password = click.prompt("Password", hide_input=True)
+    return Connection(connection_string, username, password)
+
+
+async def _acting_as(email: str) -> Principal:
+    from graphql_api.services.accounts import find_user
+    from graphql_api.services.authentication import load_principal
+
+    user = await find_user(email)
+    if user is None:
+        raise ServiceError(f"No user with email {email!r}.", code="NOT_FOUND")
+    return await load_principal(user)
+
+
+def _cluster_view(cluster: Cluster) -> dict[str, Any]:
+    """What the API shows of a cluster (never credentials)."""
+    from graphql_api.domain.clusters import full_version
+    from graphql_api.domain.connections import parse_seed_list
+
+    seed = parse_seed_list(cluster.connection_string) if cluster.connection_string else None
+    return {
+        "id": cluster.id,
+        "name": cluster.name,
+        "tier": cluster.tier.value,
+        "stateName": cluster.state.value,
+        "providerName": cluster.cloud_provider.value,
+        "regionName": cluster.region,
+        "mongoDBVersion": full_version(cluster.mongodb_version),
+        "backupEnabled": cluster.backup_enabled,
+        "terminationProtectionEnabled": cluster.termination_protection,
+        "tags": cluster.tags or [],
+        "hosts": list(seed.hosts) if seed else [],
+        "credentialsSet": cluster.credentials is not None,
+        "deletedAt": cluster.deleted_at.isoformat() if cluster.deleted_at else None,
+    }
+
+
+def _print_cluster(cluster: Cluster, as_json: bool, what: str) -> None:
+    if as_json:
+        click.echo(json.dumps(_cluster_view(cluster)))
+    else:
+        click.echo(f"{what} cluster {cluster.name} ({cluster.id}): {cluster.tier.value}, "
+                   f"{cluster.state.value}.")  # fmt: skip
+
+
+def _run_as(email: str, use_case: Callable[[Principal], Awaitable[T]]) -> T:
+    async def work() -> T:
+        return await use_case(await _acting_as(email))
+
+    return run_with_orm(work)
+
+
+@_cluster_command("create-flex-cluster")
+@click.option("--provider", type=click.Choice(["AWS", "GCP", "AZURE"]), required=True)
+@click.option("--region", required=True, help="The provider's region code.")
+@click.option("--termination-protection/--no-termination-protection", default=False)
+@_tags_option
+@_connection_options
+def create_flex_cluster(
+    as_email: str, project_id: str, name: str, as_json: bool, provider: str, region: str,
+    termination_protection: bool, tags: tuple[str, ...], connection_string: str | None,
+    username: str | None, password: str | None,
+) -> None:  # fmt: skip
+    """Create a Flex cluster (Project Owner); like mutation createFlexCluster."""
+    from graphql_api.domain.regions import CloudProvider
+    from graphql_api.services import cluster_lifecycle
+
+    connection = _connection(connection_string, username, password)
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.create_flex_cluster(
+            p, project_id, name, provider=CloudProvider(provider), region=region,
+            tags=_parse_tags(tags), termination_protection=termination_protection,
+            connection=connection, now=utc_now(),
+        ),
+    )  # fmt: skip
+    _print_cluster(cluster, as_json, "Created")
+
+
+@_cluster_command("update-flex-cluster")
+@click.option("--termination-protection/--no-termination-protection", default=None)
+@_tags_option
+@click.option("--clear-tags", is_flag=True, help="Remove every tag.")
+def update_flex_cluster(
+    as_email: str, project_id: str, name: str, as_json: bool,
+    termination_protection: bool | None, tags: tuple[str, ...], clear_tags: bool,
+) -> None:  # fmt: skip
+    """Change termination protection or replace the tags; like updateFlexCluster."""
+    from graphql_api.services import cluster_lifecycle
+
+    new_tags = [] if clear_tags else (_parse_tags(tags) if tags else None)
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.update_flex_cluster(
+            p, project_id, name, termination_protection=termination_protection,
+            tags=new_tags, now=utc_now(),
+        ),
+    )  # fmt: skip
+    _print_cluster(cluster, as_json, "Updated")
+
+
+@_cluster_command("delete-flex-cluster")
+def delete_flex_cluster(as_email: str, project_id: str, name: str, as_json: bool) -> None:
+    """Delete a Flex cluster; its snapshots stay until they expire. Like deleteFlexCluster."""
+    from graphql_api.services import cluster_lifecycle
+
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.delete_flex_cluster(p, project_id, name, now=utc_now()),
+    )
+    _print_cluster(cluster, as_json, "Deleted")
+
+
+@_cluster_command("upgrade-flex-cluster")
+@click.option("--tier", default="M10", show_default=True, help="M10 or larger.")
+def upgrade_flex_cluster(
+    as_email: str, project_id: str, name: str, as_json: bool, tier: str
+) -> None:
+    """Upgrade a Flex cluster to M10+ (Atlas tenantUpgrade); like upgradeFlexCluster."""
+    from graphql_api.domain.clusters import ClusterTier
+    from graphql_api.services import cluster_lifecycle
+
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.upgrade_flex_cluster(
+            p, project_id, name, tier=ClusterTier(tier), now=utc_now()
+        ),
+    )
+    _print_cluster(cluster, as_json, "Upgraded")
+
+
+@_cluster_command("register-dedicated-cluster")
+@click.option("--tier", required=True, help="M10 or larger.")
+@click.option("--provider", type=click.Choice(["AWS", "GCP", "AZURE"]), required=True)
+@click.option("--region", required=True)
+@click.option("--backup/--no-backup", required=True, help="Cloud Backup on or off.")
+@click.option("--sharded", is_flag=True, help="A sharded cluster (default: a replica set).")
+@click.option("--mongodb-version", default=None, help="X.Y.Z; default 8.0.0.")
+@click.option("--termination-protection/--no-termination-protection", default=False)
+@_tags_option
+@_connection_options
+def register_dedicated_cluster(
+    as_email: str, project_id: str, name: str, as_json: bool, tier: str, provider: str,
+    region: str, backup: bool, sharded: bool, mongodb_version: str | None,
+    termination_protection: bool, tags: tuple[str, ...], connection_string: str | None,
+    username: str | None, password: str | None,
+) -> None:  # fmt: skip
+    """Register an M10+ cluster; like mutation registerDedicatedCluster."""
+    from graphql_api.domain.clusters import ClusterTier, ClusterType
+    from graphql_api.domain.regions import CloudProvider
+    from graphql_api.services import cluster_lifecycle
+
+    if tier not in ClusterTier.__members__:
+        raise click.UsageError(f"--tier is one of {', '.join(ClusterTier.__members__)}.")
+    connection = _connection(connection_string, username, password)
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.register_dedicated_cluster(
+            p, project_id, name, tier=ClusterTier(tier), provider=CloudProvider(provider),
+            region=region, backup_enabled=backup,
+            cluster_type=ClusterType.SHARDED if sharded else ClusterType.REPLICASET,
+            mongodb_version=mongodb_version, tags=_parse_tags(tags),
+            termination_protection=termination_protection, connection=connection,
+            now=utc_now(),
+        ),
+    )  # fmt: skip
+    _print_cluster(cluster, as_json, "Registered")
+
+
+@_cluster_command("set-cluster-connection")
+@_connection_options
+def set_cluster_connection(
+    as_email: str, project_id: str, name: str, as_json: bool,
+    connection_string: str | None, username: str | None, password: str | None,
+) -> None:  # fmt: skip
+    """Set the replica set's seed list and credentials; like setClusterConnection."""
+    from graphql_api.services import cluster_lifecycle
+
+    connection = _connection(connection_string, username, password)
+    if connection is None:
+        raise click.UsageError("--connection-string is required.")
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.set_cluster_connection(
+            p, project_id, name, connection, now=utc_now()
+        ),
+    )
+    _print_cluster(cluster, as_json, "Connected")
+
+
+@_cluster_command("rotate-cluster-credentials")
+@click.option("--username", required=True)
+@click.option(
+    "--password", envvar="CLUSTER_PASSWORD", prompt=True, hide_input=True,
+    help="Default: $CLUSTER_PASSWORD, else asked (hidden).",
+)  # fmt: skip
+def rotate_cluster_credentials(
+    as_email: str, project_id: str, name: str, as_json: bool, username: str, password: str
+) -> None:
+    """Replace the stored credentials; like rotateClusterCredentials."""
+    from graphql_api.services import cluster_lifecycle
+
+    cluster = _run_as(
+        as_email,
+        lambda p: cluster_lifecycle.rotate_cluster_credentials(
+            p, project_id, name, username=username, password=password, now=utc_now()
+        ),
+    )
+    _print_cluster(cluster, as_json, "Rotated credentials of")
+
+
+@main.command("list-clusters")
+@click.option("--as-email", required=True, help="The user reading (any project role).")
+@click.option("--project-id", required=True)
+@click.option("--include-deleted", is_flag=True, help="Also deleted clusters.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of a table.")
+def list_clusters(as_email: str, project_id: str, include_deleted: bool, as_json: bool) -> None:
+    """A project's clusters, as a table (or JSON)."""
+    from graphql_api.services import clusters
+
+    found = _run_as(
+        as_email,
+        lambda p: clusters.list_clusters(p, project_id, include_deleted=include_deleted),
+    )
+    views = [_cluster_view(c) for c in found]
+    if as_json:
+        click.echo(json.dumps(views, indent=2))
+        return
+    columns = ("name", "tier", "stateName", "providerName", "regionName", "backupEnabled",
+               "terminationProtectionEnabled", "credentialsSet", "deletedAt")  # fmt: skip
+    headers = ("NAME", "TIER", "STATE", "PROVIDER", "REGION", "BACKUP", "PROTECTED",
+               "CREDENTIALS", "DELETED")  # fmt: skip
+    rows = [headers] + [tuple(_cell(v[c]) for c in columns) for v in views]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "-" if value is None else str(value)

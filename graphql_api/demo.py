@@ -131,7 +131,7 @@ async def _replay_history(project: Project, settings: Settings, now: datetime) -
     scheduler = SnapshotScheduler(
         fleet, build_stores(settings), settings, clock=clock, worker_id="seed-demo"
     )
-    mumbai = clusters.address_of(await Cluster.get(project=project, name=OUTAGE_CLUSTER))
+    mumbai = clusters.address_of(await Cluster.get(project=project, live_name=OUTAGE_CLUSTER))
     created = (await Cluster.get(id=mumbai.id)).created_at
     failing_slot = latest_due_slot(created, now - timedelta(days=OUTAGE_DAYS_AGO))
     assert failing_slot is not None

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -58,6 +60,8 @@ class Settings(BaseSettings):
     cors_allowed_origins: list[str] = Field(default_factory=list)
     public_url: str | None = None  # base of download links; default: the request's own URL
     signing_key: str | None = None  # signs download links; required in production
+    # Encrypts registered clusters' credentials at rest (a Fernet key); required in production.
+    credentials_key: str | None = None
     download_link_ttl_seconds: int = Field(default=4 * 3600, ge=60)
     progress_poll_seconds: float = Field(default=0.5, gt=0)
     # The web console at /console (graphql_api/console/): static files on the public API.
@@ -91,7 +95,17 @@ class Settings(BaseSettings):
                 f"SIGNING_KEY must be at least {MIN_SECRET_LENGTH} characters in production "
                 "(e.g. openssl rand -hex 32)."
             )
+        problems += _credentials_key_problems(self.credentials_key)
         return problems
+
+    def cluster_credentials_key(self) -> str:
+        """CREDENTIALS_KEY, or in development a key kept in var/ (0600) so stored
+        credentials stay readable across restarts."""
+        if self.credentials_key:
+            return self.credentials_key
+        if self.environment == "production":
+            raise RuntimeError("CREDENTIALS_KEY must be set in production (encrypts credentials)")
+        return _local_secret(Path("var/credentials.key"), new=_new_fernet_key)
 
     def download_signing_key(self) -> str:
         """SIGNING_KEY, or in development a key kept in var/ so links survive restarts."""
@@ -120,7 +134,25 @@ class Settings(BaseSettings):
         return self.console_enabled
 
 
-def _local_secret(path: Path) -> str:
+def _credentials_key_problems(key: str | None) -> list[str]:
+    how = 'e.g. python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"'
+    if not key:
+        return [
+            "CREDENTIALS_KEY must be set in production: it encrypts clusters' credentials "
+            f"at rest and must be the same on every replica ({how})."
+        ]
+    try:
+        Fernet(key)
+    except ValueError:
+        return [f"CREDENTIALS_KEY must be a Fernet key: 32 url-safe base64-encoded bytes ({how})."]
+    return []
+
+
+def _new_fernet_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def _local_secret(path: Path, new: Callable[[], str] = lambda: secrets.token_urlsafe(32)) -> str:
     """A development secret kept in a file only its owner can read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -129,7 +161,7 @@ def _local_secret(path: Path) -> str:
         path.chmod(0o600)  # an older version wrote it world-readable
     else:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(32))
+            handle.write(new())
     return path.read_text(encoding="utf-8").strip()
 
 

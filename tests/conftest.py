@@ -48,6 +48,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 # with a fixed key; set before any code reads (and caches) the settings.
 os.environ["SNAPSHOT_ROOT"] = tempfile.mkdtemp(prefix="flex-snapshots-")
 os.environ["SIGNING_KEY"] = "test-signing-key"
+os.environ["CREDENTIALS_KEY"] = "sCmFHP3nU4N0lJw6zVt0lI1S2dWqvGtJt7TXh7k8m2Y="  # a Fernet key
 os.environ["SCHEDULER_ENABLED"] = "false"
 os.environ["PROGRESS_POLL_SECONDS"] = "0.05"
 # Tests (and the live server they start) send many requests with one key; the

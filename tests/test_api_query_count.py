@@ -16,12 +16,14 @@ query($id: ID!, $first: Int) {
       totalCount
       nodes {
         name snapshotStorageLocation { name } backupPolicy { nextSnapshotTime }
+        stateName mongoDBVersion tags { key } deletedAt providerSettings { diskSizeGB }
+        connectionStrings { standard } replicaSet { hosts credentialsSet }
         project { name }
         nodes { hostname role healthy replicationLagMs }
         snapshots(first: 8) { totalCount nodes { id status sizeBytes cluster { name } } }
       }
     }
-    snapshots(first: 50) { nodes { id cluster { name } } }
+    snapshots(first: 50) { nodes { id cluster { name deleted } } }
   }
 }
 """

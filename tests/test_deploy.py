@@ -32,7 +32,10 @@ from tests.conftest import ROOT, free_port
 DOCKER = ROOT / "docker"
 COMPOSE = DOCKER / "compose.yaml"
 VENV_BIN = Path(sys.executable).parent
-SECRETS = {"SIGNING_KEY": "deploy-test-signing-key-0123456789abcdef"}
+SECRETS = {
+    "SIGNING_KEY": "deploy-test-signing-key-0123456789abcdef",
+    "CREDENTIALS_KEY": "ZGVwbG95LXRlc3QtY3JlZGVudGlhbHMta2V5LTMyYiE=",
+}
 
 
 def _check_compose(path: Path) -> subprocess.CompletedProcess[str]:

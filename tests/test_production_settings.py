@@ -29,7 +29,8 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "SIGNING_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in ("SIGNING_KEY", "CREDENTIALS_KEY")}
+    env["CREDENTIALS_KEY"] = os.environ["CREDENTIALS_KEY"]  # unset it to test its absence
     return {
         **env,
         "ENVIRONMENT": "production",
@@ -88,3 +89,40 @@ def test_development_signing_key_is_private(
     path.chmod(0o644)  # written by an older version: tightened when read
     assert settings.download_signing_key() == key
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# --- CREDENTIALS_KEY (clusters' credentials at rest) ---
+
+
+@pytest.mark.parametrize("command", [["serve", "--port", "1"], ["scheduler", "--once"]])
+def test_production_refuses_to_start_without_a_credentials_key(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = _production_env(tmp_path, SIGNING_KEY="k" * 40)
+    del env["CREDENTIALS_KEY"]
+    done = run_cli(env, *command)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "CREDENTIALS_KEY" in lines[0] and "production" in lines[0]
+
+
+def test_production_refuses_a_credentials_key_that_is_not_a_fernet_key(tmp_path: Path) -> None:
+    env = _production_env(tmp_path, SIGNING_KEY="k" * 40, CREDENTIALS_KEY="not-a-key")
+    done = run_cli(env, "scheduler", "--once")
+    assert done.returncode != 0 and "Fernet" in done.stderr
+    assert "not-a-key" not in done.stderr  # a secret is never echoed
+
+
+def test_development_credentials_key_is_private_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.fernet import Fernet
+
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(credentials_key=None, environment="development")
+    key = settings.cluster_credentials_key()
+    Fernet(key)  # a valid key
+    path = tmp_path / "var" / "credentials.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert settings.cluster_credentials_key() == key

@@ -12,7 +12,7 @@ from graphql_api.domain.ids import new_id
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import Snapshot, SnapshotStatus
 from graphql_api.rest.media import MEDIA_TYPE
-from tests.conftest import NOW, World
+from tests.conftest import NOW, GraphQLClient, World
 from tests.rest_client import API, Rest, headers
 
 
@@ -43,7 +43,9 @@ async def test_list_and_get_flex_clusters(rest: Rest, world: World) -> None:
     assert cluster["mongoDBVersion"] == "8.0.0"
     assert cluster["providerSettings"] == {
         "backingProviderName": "AWS", "providerName": "FLEX", "regionName": "us-east-1",
+        "diskSizeGB": 5.0,
     }  # fmt: skip
+    assert cluster["tags"] == [] and cluster["connectionStrings"] == {}
     assert cluster["backupSettings"] == {"enabled": True}
     assert cluster["createDate"] == "2026-10-31T12:00:00Z"
     self_url = f"http://testserver{API}/groups/{project.id}/flexClusters/alpha"
@@ -51,6 +53,36 @@ async def test_list_and_get_flex_clusters(rest: Rest, world: World) -> None:
 
     got = await rest.get(f"/groups/{project.id}/flexClusters/alpha", reader)
     assert got.status_code == 200 and got.json() == cluster
+
+
+async def test_a_clusters_tags_and_seed_list_read_as_graphql_set_them(
+    rest: Rest, world: World, gql: GraphQLClient
+) -> None:
+    project = await world.project()
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    await world.cluster(project, "alpha")
+    changed = await gql(
+        """mutation($p: ID!) {
+          updateFlexCluster(input: {projectId: $p, name: "alpha",
+                                    tags: [{key: "team", value: "payments"}]}) {
+            cluster { name } } }""",
+        owner,
+        {"p": project.id},
+    )
+    assert "errors" not in changed, changed
+    seed_list = "mongodb://db1:27017,db2:27017/?replicaSet=rs0"
+    connected = await gql(
+        """mutation($p: ID!, $c: String!) {
+          setClusterConnection(input: {projectId: $p, name: "alpha",
+                                       connection: {connectionString: $c}}) {
+            cluster { name } } }""",
+        owner,
+        {"p": project.id, "c": seed_list},
+    )
+    assert "errors" not in connected, connected
+    cluster = (await rest.get(f"/groups/{project.id}/flexClusters/alpha", owner)).json()
+    assert cluster["tags"] == [{"key": "team", "value": "payments"}]
+    assert cluster["connectionStrings"] == {"standard": seed_list}
 
 
 async def test_non_flex_cluster_is_refused_as_atlas_does(rest: Rest, world: World) -> None:

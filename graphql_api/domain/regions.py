@@ -183,3 +183,8 @@ def find_region(provider: CloudProvider, code: str) -> Region:
         return _BY_KEY[(provider, code)]
     except KeyError:
         raise UnknownRegionError(provider, code) from None
+
+
+def region_codes(provider: CloudProvider) -> tuple[str, ...]:
+    """Every region code the catalogue lists for a provider, in catalogue order."""
+    return tuple(r.code for r in REGIONS if r.provider is provider)

@@ -1,4 +1,10 @@
-"""Which snapshots a Flex cluster keeps: the last 8 completed."""
+"""Which snapshots a Flex cluster keeps: the last 8 completed.
+
+Once a cluster's daily schedule has ended (the cluster was deleted or upgraded
+to M10+), no later slot will push its snapshots out: each completed one is
+then kept until the expiration it showed when the schedule ended, and no
+longer (``to_prune_ended``).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ class SnapshotRef:
     completed: bool
     finished: bool  # completed or failed for good; in-flight work is never pruned
     next_attempt: datetime | None = None  # in flight: when it is tried next, if known
+    expiration: datetime | None = None  # as last shown (what an ended schedule keeps to)
 
 
 def to_prune(snapshots: Sequence[SnapshotRef], keep: int = RETAINED_SNAPSHOTS) -> list[str]:
@@ -71,3 +78,29 @@ def expirations(
         elif not ref.finished:
             in_flight.append(max(ref.scheduled_time, ref.next_attempt or ref.scheduled_time))
     return found
+
+
+def to_prune_ended(snapshots: Sequence[SnapshotRef], now: datetime) -> list[str]:
+    """Ids to delete once the cluster's schedule has ended: completed ones whose
+    expiration has come, and failures older than the oldest completed one left
+    (all of them once none is left). In-flight work is never pruned here."""
+    completed = [s for s in snapshots if s.completed]
+    expired = {s.id for s in completed if s.expiration is not None and s.expiration <= now}
+    kept = [s.scheduled_time for s in completed if s.id not in expired]
+    horizon = min(kept, default=None)
+    failed = [
+        s.id
+        for s in snapshots
+        if s.finished and not s.completed and (horizon is None or s.scheduled_time < horizon)
+    ]
+    return sorted(expired) + failed
+
+
+def next_ended_expiry(snapshots: Sequence[SnapshotRef], now: datetime) -> datetime | None:
+    """When ``to_prune_ended`` next has work for an ended schedule: the earliest
+    expiration of a completed snapshot left; ``now`` when only failures are
+    left; None when nothing is."""
+    if not snapshots:
+        return None
+    expirations = [s.expiration for s in snapshots if s.completed and s.expiration is not None]
+    return min(expirations, default=now)

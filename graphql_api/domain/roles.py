@@ -48,6 +48,14 @@ class Action(enum.StrEnum):
     CREATE_API_KEY = "API_KEY_CREATED"
     REVOKE_API_KEY = "API_KEY_REVOKED"
     LIST_API_KEYS = "API_KEYS_READ"  # checked, not recorded
+    # --- Cluster lifecycle (issue 12) ---
+    CREATE_FLEX_CLUSTER = "FLEX_CLUSTER_CREATED"
+    UPDATE_FLEX_CLUSTER = "FLEX_CLUSTER_UPDATED"
+    DELETE_FLEX_CLUSTER = "FLEX_CLUSTER_DELETED"
+    UPGRADE_FLEX_CLUSTER = "FLEX_CLUSTER_UPGRADED"
+    REGISTER_DEDICATED_CLUSTER = "DEDICATED_CLUSTER_REGISTERED"
+    SET_CLUSTER_CONNECTION = "CLUSTER_CONNECTION_SET"
+    ROTATE_CLUSTER_CREDENTIALS = "CLUSTER_CREDENTIALS_ROTATED"
 
 
 class Permission(enum.Enum):
@@ -57,6 +65,8 @@ class Permission(enum.Enum):
     MANAGE_ORGANIZATION = "manage the organization"  # Org Owners: name, members, their keys
     MANAGE_PROJECTS = "manage projects"  # Org Owners: create, rename, delete
     MANAGE_MEMBERS = "manage project members"  # Project Owners
+    MANAGE_CLUSTERS = "manage clusters"  # Atlas: Project Owner creates, updates, deletes
+    UPGRADE_CLUSTERS = "upgrade clusters"  # Atlas tenantUpgrade: Project Cluster Manager
 
 
 NEEDS: dict[Action, Permission] = {
@@ -83,6 +93,13 @@ NEEDS: dict[Action, Permission] = {
     Action.CREATE_API_KEY: Permission.MANAGE_ORGANIZATION,
     Action.REVOKE_API_KEY: Permission.MANAGE_ORGANIZATION,
     Action.LIST_API_KEYS: Permission.MANAGE_ORGANIZATION,
+    Action.CREATE_FLEX_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.UPDATE_FLEX_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.DELETE_FLEX_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.REGISTER_DEDICATED_CLUSTER: Permission.MANAGE_CLUSTERS,
+    Action.SET_CLUSTER_CONNECTION: Permission.MANAGE_CLUSTERS,
+    Action.ROTATE_CLUSTER_CREDENTIALS: Permission.MANAGE_CLUSTERS,
+    Action.UPGRADE_FLEX_CLUSTER: Permission.UPGRADE_CLUSTERS,
 }
 
 ORG_OWNER_MUST_JOIN = (
@@ -99,6 +116,14 @@ ORG_OWNER_MUST_JOIN_MEMBERS = (
     "Owner of this project first (mutation addProjectOwner), then try again."
 )
 NOT_MANAGING_MEMBERS = "Only Project Owners manage this project's members and roles."
+NOT_CLUSTER_OWNER = "Creating, changing and deleting clusters requires the Project Owner role."
+NOT_CLUSTER_MANAGER = (
+    "Upgrading a cluster requires the Project Owner or Project Cluster Manager role."
+)
+ORG_OWNER_MUST_JOIN_CLUSTERS = (
+    "Organization Owners do not manage clusters implicitly: add yourself as Project Owner "
+    "of this project first (mutation addProjectOwner), then try again."
+)
 
 
 def can_read_project(
@@ -159,4 +184,20 @@ def refusal(
         return manage_members_refusal(org_roles, project_roles)
     if action is Action.READ_AUDIT_TRAIL:
         return None if can_manage_backups(project_roles) else NO_AUDIT_TRAIL
+    if NEEDS[action] in (Permission.MANAGE_CLUSTERS, Permission.UPGRADE_CLUSTERS):
+        return cluster_refusal(NEEDS[action], org_roles, project_roles)
     return manage_backups_refusal(org_roles, project_roles)
+
+
+def cluster_refusal(
+    permission: Permission, org_roles: Collection[OrgRole], project_roles: Collection[ProjectRole]
+) -> str | None:
+    """Project Owners manage clusters; Cluster Managers may also upgrade them."""
+    allowed = {ProjectRole.PROJECT_OWNER}
+    if permission is Permission.UPGRADE_CLUSTERS:
+        allowed.add(ProjectRole.PROJECT_CLUSTER_MANAGER)
+    if allowed & set(project_roles):
+        return None
+    if OrgRole.ORG_OWNER in org_roles:
+        return ORG_OWNER_MUST_JOIN_CLUSTERS
+    return NOT_CLUSTER_MANAGER if permission is Permission.UPGRADE_CLUSTERS else NOT_CLUSTER_OWNER

@@ -29,8 +29,21 @@ class Cluster(Model):
     created_at = fields.DatetimeField()
     # When the scheduler should next look at this cluster (indexed: one query finds due work).
     next_snapshot_at = fields.DatetimeField(null=True, db_index=True)
+    # --- Lifecycle (issue 12). The name while the cluster is live, NULL once it is
+    # deleted: unique per project, so a deleted cluster's name can be used again.
+    live_name = fields.CharField(max_length=64, null=True)
+    deleted_at = fields.DatetimeField(null=True)
+    # Atlas ResourceTags: [{"key": ..., "value": ...}]
+    tags: fields.Field[list[dict[str, str]] | None] = fields.JSONField(default=list, null=True)
+    # The replica set's seed list, without credentials (FLEET=mongodb).
+    connection_string = fields.TextField(null=True)
+    # Username and password as one Fernet token (CREDENTIALS_KEY); never in clear.
+    credentials = fields.TextField(null=True)
+    # Once its schedule has ended (deleted, upgraded): when its next kept snapshot
+    # expires; NULL when none is left (indexed: the tick finds due ones at once).
+    next_expiry_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "clusters"
-        unique_together = (("project", "name"),)
+        unique_together = (("project", "live_name"),)
         ordering = ["name"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from graphql_api.domain.clusters import ClusterState
+from graphql_api.domain.clusters import DISK_SIZE_GB, ClusterState, shown_version
 from graphql_api.models import BackupJob, Cluster, Snapshot
 from graphql_api.services.authentication import Principal
 from graphql_api.services.downloads import visible_url
@@ -48,12 +48,6 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def version(value: str) -> str:
-    """major.minor.patch, as Atlas writes it (a series alone reads as its .0)."""
-    parts = value.split(".")
-    return ".".join(parts + ["0"] * (3 - len(parts))) if len(parts) < 3 else value
-
-
 def _present(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -65,7 +59,7 @@ def flex_cluster(cluster: Cluster, urls: Urls) -> dict[str, Any]:
             "groupId": cluster.project_id,
             "name": cluster.name,
             "clusterType": "REPLICASET",
-            "mongoDBVersion": version(cluster.mongodb_version),
+            "mongoDBVersion": shown_version(cluster.mongodb_version),
             "createDate": timestamp(cluster.created_at),
             "stateName": STATE_NAMES.get(cluster.state, cluster.state.value),
             "versionReleaseSystem": "LTS",
@@ -73,10 +67,12 @@ def flex_cluster(cluster: Cluster, urls: Urls) -> dict[str, Any]:
                 "backingProviderName": cluster.cloud_provider.value,
                 "providerName": "FLEX",
                 "regionName": cluster.region,
+                "diskSizeGB": DISK_SIZE_GB[cluster.tier],
             },
             "backupSettings": {"enabled": cluster.backup_enabled},
             "terminationProtectionEnabled": cluster.termination_protection,
-            "tags": [],
+            "connectionStrings": _present({"standard": cluster.connection_string}),
+            "tags": [{"key": t["key"], "value": t["value"]} for t in cluster.tags or []],
             "links": self_link(urls.cluster(cluster.project_id, cluster.name)),
         }
     )
@@ -88,7 +84,7 @@ def snapshot(row: Snapshot, cluster: Cluster, urls: Urls) -> dict[str, Any]:
         {
             "id": row.id,
             "status": row.status.value,
-            "mongoDBVersion": version(row.mongodb_version),
+            "mongoDBVersion": shown_version(row.mongodb_version),
             "scheduledTime": timestamp(row.scheduled_time),
             "startTime": timestamp(row.start_time),
             "finishTime": timestamp(row.finish_time),

@@ -15,7 +15,7 @@ from graphql_api import metrics
 from graphql_api.clock import FixedClock, utc_now
 from graphql_api.fleet.base import Fleet
 from graphql_api.models import Cluster, JobStatus, Snapshot, SnapshotStatus
-from graphql_api.services import daily_snapshots, restores
+from graphql_api.services import cluster_lifecycle, daily_snapshots, restores
 from graphql_api.services.clusters import address_of
 from graphql_api.services.leases import RetryPolicy
 from graphql_api.settings import Settings
@@ -38,7 +38,8 @@ class TickReport:
     failed: int = 0
     abandoned: int = 0  # given up: their day ended, or their workers kept dying
     swept: int = 0  # stale temporary objects removed from the stores
-    pruned: int = 0
+    pruned: int = 0  # by retention, and at their expiration for ended schedules
+    settled: int = 0  # CREATING clusters the data plane reports up, now IDLE
     restores_completed: int = 0
     restores_failed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -88,6 +89,8 @@ class SnapshotScheduler:
                 await self._run(batch, report, clock)
             touched.update(s.cluster_id for s in batch)
         report.pruned = await daily_snapshots.apply_retention(touched, self.stores)
+        report.pruned += await daily_snapshots.prune_ended(now, self.stores)
+        report.settled = await cluster_lifecycle.settle_creating(self.fleet)
         while not self.stopping and (
             jobs := await restores.claim_restores(now, self.worker_id, self.policy)
         ):

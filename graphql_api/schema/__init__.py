@@ -26,6 +26,7 @@ from graphql_api.schema.accounts.mutations import AccountsMutation
 from graphql_api.schema.accounts.queries import AccountsQuery
 from graphql_api.schema.backups.mutations import BackupsMutation
 from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
+from graphql_api.schema.clusters.mutations import ClustersMutation
 from graphql_api.schema.clusters.queries import ClustersQuery
 from graphql_api.schema.errors import (
     MaskUnexpectedErrors,
@@ -44,7 +45,7 @@ Query = merge_types(
     "Query",
     (AccountsQuery, ProjectsQuery, ClustersQuery, SnapshotsQuery, LocationsQuery, BackupsQuery),
 )
-Mutation = merge_types("Mutation", (BackupsMutation, AccountsMutation))
+Mutation = merge_types("Mutation", (BackupsMutation, AccountsMutation, ClustersMutation))
 Subscription = merge_types("Subscription", (BackupsSubscription,))
 
 

@@ -30,6 +30,7 @@ from graphql_api.schema.clusters.dataloaders import (
     cluster_loader,
     nodes_loader,
 )
+from graphql_api.schema.dataloader import SharedDataLoader
 from graphql_api.schema.errors import UnauthenticatedError
 from graphql_api.schema.pagination import CountKey, PageKey, count_loader, page_loader
 from graphql_api.schema.snapshots.dataloaders import snapshot_loader
@@ -70,7 +71,7 @@ class Loaders:
             (Snapshot, self.snapshot),
         ):
             loader.cache_map = self._caches[model] = RowCache()
-        self.cluster_sets = DataLoader(self._load_cluster_sets)
+        self.cluster_sets = SharedDataLoader(self._load_cluster_sets)
 
     def prime(self, rows: Iterable[object]) -> None:
         """Rows already read need no read again: a cluster's project, a

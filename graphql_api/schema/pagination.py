@@ -11,6 +11,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
+from graphql_api.schema.dataloader import SharedDataLoader
 from graphql_api.services.errors import ServiceError
 from graphql_api.services.paging import Key, Listing, Page, PageRequest, count_rows, read_pages
 
@@ -73,7 +74,7 @@ def count_loader() -> DataLoader[CountKey, int]:
         }
         return [counts[key.listing][key.parent] for key in keys]
 
-    return DataLoader(load)
+    return SharedDataLoader(load)
 
 
 _Group = tuple[Listing[Any], PageRequest, bool, tuple[str, ...]]  # pages read together
@@ -109,7 +110,7 @@ def page_loader(counts: DataLoader[CountKey, int]) -> DataLoader[PageKey, Page[A
             answers.append(page)
         return answers
 
-    return DataLoader(load)
+    return SharedDataLoader(load)
 
 
 def _counter(counts: DataLoader[CountKey, int], key: PageKey) -> Callable[[], Awaitable[int]]:

@@ -1,4 +1,9 @@
-"""Clusters: creating them (CLI, demo) and reading them for a project."""
+"""Clusters: creating them (use cases, CLI, demo) and reading them for a project.
+
+A deleted cluster's row stays, marked ``deleted_at``, while its snapshots
+are kept (see services/cluster_lifecycle.py); every lookup by name finds
+the live cluster of that name only.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,32 @@ from datetime import datetime
 from tortoise.exceptions import IntegrityError
 
 from graphql_api.domain import schedule
-from graphql_api.domain.clusters import ClusterTier, ClusterType
+from graphql_api.domain.clusters import (
+    DEFAULT_MONGODB_VERSION,
+    ClusterState,
+    ClusterTier,
+    ClusterType,
+    ResourceTag,
+    full_version,
+    tags_problem,
+)
 from graphql_api.domain.names import MAX_NAME_LENGTH, could_be_stored
-from graphql_api.domain.regions import CloudProvider, UnknownRegionError, find_region
+from graphql_api.domain.regions import (
+    CloudProvider,
+    UnknownRegionError,
+    find_region,
+    region_codes,
+)
 from graphql_api.fleet.base import ClusterAddress
 from graphql_api.models import Cluster, Project
-from graphql_api.services import authorization
+from graphql_api.services import authorization, credentials
 from graphql_api.services.authentication import Principal
-from graphql_api.services.errors import ConflictError, InvalidInputError
-from graphql_api.services.paging import Eq, Listing, NotEq, Order
+from graphql_api.services.errors import ConflictError, InvalidInputError, NotFoundError
+from graphql_api.services.paging import Eq, IsNull, Listing, NotEq, Order
 from graphql_api.services.validation import require_id
 
 CLUSTER_ORDER = Order(("name", "id"))
+MAX_VERSION_LENGTH = 16  # the column's
 
 
 async def create_cluster(
@@ -29,34 +48,59 @@ async def create_cluster(
     tier: ClusterTier,
     provider: CloudProvider,
     region: str,
-    mongodb_version: str = "8.0",
+    mongodb_version: str = DEFAULT_MONGODB_VERSION,
     cluster_type: ClusterType = ClusterType.REPLICASET,
     backup_enabled: bool = True,
     created_at: datetime,
+    tags: Sequence[ResourceTag] = (),
+    termination_protection: bool = False,
+    state: ClusterState = ClusterState.IDLE,
 ) -> Cluster:
-    """A cluster, scheduled for its first snapshot a day after ``created_at``."""
+    """A cluster, scheduled for its first snapshot a day after ``created_at``.
+
+    The operator's builder (demo, seeds): the API's use cases also hold the
+    name to Atlas's pattern (services/cluster_lifecycle.py)."""
     name = name.strip()
     if not could_be_stored(name):
         raise InvalidInputError(
-            f"Cluster name must be 1 to {MAX_NAME_LENGTH} characters, none of them NUL."
+            f"Cluster name must be 1 to {MAX_NAME_LENGTH} characters, none of them NUL.",
+            code="INVALID_CLUSTER_NAME",
         )
     try:
         find_region(provider, region)
     except UnknownRegionError as exc:
-        raise InvalidInputError(f"Unknown region: {exc}.", code="UNKNOWN_REGION") from None
+        valid = ", ".join(region_codes(provider))
+        raise InvalidInputError(
+            f"Unknown region: {exc}. Valid {provider.value} regions: {valid}.",
+            code="UNKNOWN_REGION",
+        ) from None
+    if problem := tags_problem(tags):
+        raise InvalidInputError(problem, code="INVALID_TAGS")
+    try:
+        version = full_version(mongodb_version)
+        if len(version) > MAX_VERSION_LENGTH:
+            raise ValueError(version)
+    except ValueError:
+        raise InvalidInputError(
+            f"MongoDB version {mongodb_version!r} is not X.Y or X.Y.Z.", code="INVALID_VERSION"
+        ) from None
     if tier is ClusterTier.FLEX and cluster_type is ClusterType.SHARDED:
         raise InvalidInputError("Flex clusters are always replica sets.")
     try:
         cluster = await Cluster.create(
             project=project,
             name=name,
+            live_name=name,
             tier=tier,
             cluster_type=cluster_type,
             cloud_provider=provider,
             region=region,
-            mongodb_version=mongodb_version,
+            mongodb_version=version,
             backup_enabled=backup_enabled,
             created_at=created_at,
+            tags=[{"key": t.key, "value": t.value} for t in tags],
+            termination_protection=termination_protection,
+            state=state,
             next_snapshot_at=(
                 schedule.first_slot(created_at)
                 if backup_enabled and tier is ClusterTier.FLEX
@@ -64,34 +108,53 @@ async def create_cluster(
             ),
         )
     except IntegrityError:
-        raise ConflictError(f"Project already has a cluster named {name!r}.") from None
+        raise ConflictError(
+            f"Project already has a cluster named {name!r}.", code="DUPLICATE_CLUSTER_NAME"
+        ) from None
     return cluster
 
 
+def tags_of(cluster: Cluster) -> list[ResourceTag]:
+    return [ResourceTag(t["key"], t["value"]) for t in cluster.tags or []]
+
+
 def address_of(cluster: Cluster) -> ClusterAddress:
-    """What the data plane needs to reach the cluster."""
-    return ClusterAddress(id=cluster.id, name=cluster.name, mongodb_version=cluster.mongodb_version)
+    """What the data plane needs to reach the cluster: its seed list and, for
+    a registered replica set, its credentials decrypted (in memory only)."""
+    found = None if cluster.credentials is None else credentials.unseal(cluster.credentials)
+    return ClusterAddress(
+        id=cluster.id,
+        name=cluster.name,
+        mongodb_version=cluster.mongodb_version,
+        connection_string=cluster.connection_string,
+        username=None if found is None else found.username,
+        password=None if found is None else found.password,
+    )
 
 
-def clusters_of_projects(tier: ClusterTier | None = None) -> Listing[Cluster]:
-    """Each project's clusters by name, of one tier if given."""
-    where = () if tier is None else (Eq("tier", tier),)
+def clusters_of_projects(
+    tier: ClusterTier | None = None, *, include_deleted: bool = False
+) -> Listing[Cluster]:
+    """Each project's live clusters by name (and the deleted ones if asked),
+    of one tier if given."""
+    live = () if include_deleted else (IsNull("deleted_at"),)
+    where = live + (() if tier is None else (Eq("tier", tier),))
     return Listing(Cluster, CLUSTER_ORDER, parents=("project_id",), where=where)
 
 
 def cloud_backup_clusters_of_projects() -> Listing[Cluster]:
-    """Each project's M10+ clusters with Cloud Backup enabled."""
-    where = (Eq("backup_enabled", True), NotEq("tier", ClusterTier.FLEX))
+    """Each project's live M10+ clusters with Cloud Backup enabled."""
+    where = (IsNull("deleted_at"), Eq("backup_enabled", True), NotEq("tier", ClusterTier.FLEX))
     return Listing(Cluster, CLUSTER_ORDER, parents=("project_id",), where=where)
 
 
 async def clusters_named(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Cluster]:
-    """Clusters by (project id, name), in one statement."""
+    """Live clusters by (project id, name), in one statement."""
     wanted = {(p, n) for p, n in keys if could_be_stored(n)}
     if not wanted:
         return {}
     rows = await Cluster.filter(
-        project_id__in={p for p, _ in wanted}, name__in={n for _, n in wanted}
+        project_id__in={p for p, _ in wanted}, live_name__in={n for _, n in wanted}
     )
     return {(c.project_id, c.name): c for c in rows if (c.project_id, c.name) in wanted}
 
@@ -99,7 +162,7 @@ async def clusters_named(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str
 async def find_cluster(
     principal: Principal, project_id: str, name: str
 ) -> tuple[Project | None, Cluster | None]:
-    """The caller's project and its cluster by name, or None for either: one
+    """The caller's project and its live cluster by name, or None for either: one
     statement when the cluster is there (a Backup tab), two when not."""
     project_id = require_id(project_id, "Project id")
     if could_be_stored(name):
@@ -107,7 +170,7 @@ async def find_cluster(
             await Cluster.filter(
                 authorization.readable_through(principal, "project"),
                 project_id=project_id,
-                name=name,
+                live_name=name,
             )
             .select_related("project")
             .first()
@@ -118,6 +181,20 @@ async def find_cluster(
 
 
 async def get_cluster(project: Project, name: str) -> Cluster | None:
+    """The project's live cluster of that name."""
     if not could_be_stored(name):
         return None
-    return await Cluster.get_or_none(project_id=project.id, name=name)
+    return await Cluster.get_or_none(project_id=project.id, live_name=name)
+
+
+async def list_clusters(
+    principal: Principal, project_id: str, *, include_deleted: bool = False
+) -> list[Cluster]:
+    """A project's clusters by name, for the CLI (GraphQL pages project.clusters)."""
+    project = await authorization.find_project(principal, require_id(project_id, "Project id"))
+    if project is None:
+        raise NotFoundError(f"No project {project_id} among your projects.")
+    query = Cluster.filter(project_id=project.id)
+    if not include_deleted:
+        query = query.filter(deleted_at=None)
+    return await query.order_by("name", "id")

@@ -12,7 +12,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -294,16 +294,18 @@ async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     """Delete what falls out of each cluster's last 8 completed (rows, then
     bytes), and bring the kept snapshots' expirations up to date."""
     ids = list(cluster_ids)
-    # A snapshot a restore is about to read stays until the restore is done.
-    restoring = set(
-        await BackupJob.filter(
-            delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
-        ).values_list("snapshot_id", flat=True)
-    )
+    restoring = await _being_restored()
     pruned = 0
     for start in range(0, len(ids), BATCH):
         by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
-        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
+        # Clusters whose schedule has ended keep their snapshots to their
+        # expirations instead (prune_ended): "the last 8" no longer moves.
+        live = Snapshot.filter(
+            cluster_id__in=ids[start : start + BATCH],
+            cluster__deleted_at__isnull=True,
+            cluster__tier=ClusterTier.FLEX,
+        )
+        for row in await live:
             by_cluster[row.cluster_id].append(row)
         doomed: list[Snapshot] = []
         for rows in by_cluster.values():
@@ -322,9 +324,83 @@ async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     return pruned
 
 
+async def _being_restored() -> set[str]:
+    """A snapshot a restore is about to read stays until the restore is done."""
+    found = await BackupJob.filter(
+        delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
+    ).values_list("snapshot_id", flat=True)
+    return {str(i) for i in found}
+
+
+# --- Ended schedules (issue 12): a cluster deleted or upgraded to M10+. ---
+
+_IN_FLIGHT = (SnapshotStatus.PENDING, SnapshotStatus.QUEUED, SnapshotStatus.RUNNING)
+
+
+async def end_schedule(cluster_id: str, now: datetime, reason: str) -> None:
+    """FAIL the cluster's snapshots in flight with ``reason`` (a worker taking
+    one loses its lease, so its result is not recorded and its bytes go), and
+    note when the first kept snapshot expires, for ``prune_ended``."""
+    await Snapshot.filter(cluster_id=cluster_id, status__in=_IN_FLIGHT).update(
+        status=SnapshotStatus.FAILED,
+        finish_time=now,
+        failure_reason=reason,
+        lease_owner=None,
+        lease_expires_at=None,
+    )
+    rows = await Snapshot.filter(cluster_id=cluster_id)
+    expiry = retention.next_ended_expiry([_ref(r) for r in rows], now)
+    await Cluster.filter(id=cluster_id).update(next_expiry_at=expiry)
+
+
+async def prune_ended(now: datetime, stores: Stores) -> int:
+    """Delete what clusters whose schedule ended no longer keep: each COMPLETED
+    snapshot at the expiration it showed when the schedule ended (it never
+    moves after), and FAILED ones older than the oldest COMPLETED one left.
+    One indexed query when nothing is due (``clusters.next_expiry_at``)."""
+    pruned = 0
+    restoring: set[str] | None = None
+    while ids := list(
+        await Cluster.filter(next_expiry_at__lte=now)
+        .order_by("next_expiry_at", "id")
+        .limit(BATCH)
+        .values_list("id", flat=True)
+    ):
+        restoring = await _being_restored() if restoring is None else restoring
+        by_cluster: dict[str, list[Snapshot]] = {str(i): [] for i in ids}
+        for row in await Snapshot.filter(cluster_id__in=list(by_cluster)):
+            by_cluster[row.cluster_id].append(row)
+        doomed: list[Snapshot] = []
+        for cluster_id, rows in by_cluster.items():
+            refs = [_ref(r) for r in rows]
+            prune = set(retention.to_prune_ended(refs, now)) - restoring
+            doomed += [r for r in rows if r.id in prune]
+            left = [ref for ref in refs if ref.id not in prune]
+            expiry = retention.next_ended_expiry(left, now)
+            if expiry is not None and expiry <= now:
+                # Kept past its expiration (a restore is reading it): look again next tick.
+                expiry = now + timedelta(seconds=1)
+            await Cluster.filter(id=cluster_id).update(next_expiry_at=expiry)
+        pruned += await _delete(doomed, stores)
+    return pruned
+
+
+async def _delete(doomed: list[Snapshot], stores: Stores) -> int:
+    """Rows first, then their bytes (a crash between leaves bytes, never a row
+    pointing at nothing)."""
+    if doomed:
+        await Snapshot.filter(id__in=[r.id for r in doomed]).delete()
+    for row in doomed:
+        if row.storage_key:
+            await stores[row.storage_location].delete(row.storage_key)
+        metrics.SNAPSHOTS_PRUNED.labels(row.storage_location.value).inc()
+    return len(doomed)
+
+
 def _ref(row: Snapshot) -> retention.SnapshotRef:
     return retention.SnapshotRef(
         id=row.id,
+        expiration=row.expiration,
         scheduled_time=row.scheduled_time,
         completed=row.status is SnapshotStatus.COMPLETED,
         finished=row.status in (SnapshotStatus.COMPLETED, SnapshotStatus.FAILED),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from graphql_api.models import Organization, Project, User
+from graphql_api.schema.dataloader import SharedDataLoader
 
 
 async def _organizations(ids: list[str]) -> list[Organization | None]:
@@ -16,11 +17,11 @@ async def _projects(ids: list[str]) -> list[Project | None]:
 
 
 def organization_loader() -> DataLoader[str, Organization | None]:
-    return DataLoader(_organizations)
+    return SharedDataLoader(_organizations)
 
 
 def project_loader() -> DataLoader[str, Project | None]:
-    return DataLoader(_projects)
+    return SharedDataLoader(_projects)
 
 
 async def _users(ids: list[str]) -> list[User | None]:
@@ -29,4 +30,4 @@ async def _users(ids: list[str]) -> list[User | None]:
 
 
 def user_loader() -> DataLoader[str, User | None]:
-    return DataLoader(_users)
+    return SharedDataLoader(_users)

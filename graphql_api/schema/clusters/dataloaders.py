@@ -5,6 +5,7 @@ from strawberry.dataloader import DataLoader
 from graphql_api.domain.clusters import ClusterNodes
 from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.models import Cluster
+from graphql_api.schema.dataloader import SharedDataLoader
 from graphql_api.services.clusters import clusters_named
 
 
@@ -14,7 +15,7 @@ async def _clusters(ids: list[str]) -> list[Cluster | None]:
 
 
 def cluster_loader() -> DataLoader[str, Cluster | None]:
-    return DataLoader(_clusters)
+    return SharedDataLoader(_clusters)
 
 
 def cluster_by_name_loader() -> DataLoader[tuple[str, str], Cluster | None]:
@@ -24,7 +25,7 @@ def cluster_by_name_loader() -> DataLoader[tuple[str, str], Cluster | None]:
         found = await clusters_named(keys)
         return [found.get(key) for key in keys]
 
-    return DataLoader(load)
+    return SharedDataLoader(load)
 
 
 def nodes_loader(fleet: Fleet) -> DataLoader[ClusterAddress, ClusterNodes]:
@@ -34,4 +35,4 @@ def nodes_loader(fleet: Fleet) -> DataLoader[ClusterAddress, ClusterNodes]:
         found = await fleet.nodes(clusters)
         return [found[c.id] for c in clusters]
 
-    return DataLoader(load)
+    return SharedDataLoader(load)

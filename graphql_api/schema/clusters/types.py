@@ -7,6 +7,7 @@ import strawberry
 
 from graphql_api import models
 from graphql_api.domain import clusters, policy
+from graphql_api.domain.connections import parse_seed_list
 from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.models import DeliveryType
 from graphql_api.schema.backups.types import BackupJob
@@ -54,6 +55,34 @@ class ProviderSettings:
     provider_name: str = strawberry.field(description="FLEX for Flex clusters, else the cloud.")
     backing_provider_name: CloudProvider
     region_name: str = strawberry.field(description="The cloud provider's region code.")
+    disk_size_gb: float = strawberry.field(
+        name="diskSizeGB", description="Storage the tier comes with (Flex: 5 GB)."
+    )
+
+
+@strawberry.type(description="A label on a cluster (Atlas ResourceTag).")
+class ResourceTag:
+    key: str
+    value: str
+
+
+@strawberry.type(description="How to connect (never with credentials inside).")
+class ConnectionStrings:
+    standard: str | None = strawberry.field(
+        description="The registered mongodb:// seed list; null until one is set."
+    )
+    standard_srv: str | None = strawberry.field(
+        description="Always null here: registered clusters list their hosts."
+    )
+
+
+@strawberry.type(description="The replica set the data plane reaches (FLEET=mongodb).")
+class ReplicaSetAddress:
+    hosts: list[str] = strawberry.field(description="host:port of each seed.")
+    replica_set_name: str
+    credentials_set: bool = strawberry.field(
+        description="Whether a username and password are stored (encrypted; never shown)."
+    )
 
 
 @strawberry.type
@@ -110,6 +139,18 @@ class Cluster:
     snapshot_storage_location: StorageLocation = strawberry.field(
         description="Where this cluster's snapshots are stored, from its region's country."
     )
+    tags: list[ResourceTag]
+    version_release_system: str = strawberry.field(description="Always LTS.")
+    connection_strings: ConnectionStrings
+    replica_set: ReplicaSetAddress | None = strawberry.field(
+        description="The registered replica set, or null (the simulated fleet needs none)."
+    )
+    deleted_at: datetime | None = strawberry.field(
+        description="When it was deleted. A deleted cluster (stateName DELETING) is no "
+        "longer listed or found by name; its COMPLETED snapshots stay listed, downloadable "
+        "and restorable until the expiration they showed at deletion, then are deleted."
+    )
+    deleted: bool = strawberry.field(description="Whether it was deleted (see deletedAt).")
     _model: strawberry.Private[models.Cluster]
 
     @classmethod
@@ -121,18 +162,25 @@ class Cluster:
             tier=c.tier,
             cluster_type=c.cluster_type,
             state_name=c.state,
-            mongodb_version=c.mongodb_version,
+            mongodb_version=clusters.shown_version(c.mongodb_version),
             create_date=c.created_at,
             provider_settings=ProviderSettings(
                 provider_name="FLEX" if c.tier is clusters.ClusterTier.FLEX else c.cloud_provider,
                 backing_provider_name=c.cloud_provider,
                 region_name=c.region,
+                disk_size_gb=clusters.DISK_SIZE_GB[c.tier],
             ),
             backup_settings=BackupSettings(enabled=c.backup_enabled),
             termination_protection_enabled=c.termination_protection,
             snapshot_storage_location=storage_location(
                 storage_location_for_region(c.cloud_provider, c.region)
             ),
+            tags=[ResourceTag(key=t["key"], value=t["value"]) for t in c.tags or []],
+            version_release_system=clusters.VERSION_RELEASE_SYSTEM,
+            connection_strings=ConnectionStrings(standard=c.connection_string, standard_srv=None),
+            replica_set=_replica_set(c),
+            deleted_at=c.deleted_at,
+            deleted=c.deleted_at is not None,
             _model=c,
         )
 
@@ -153,9 +201,13 @@ class Cluster:
         found = await info.context.loaders.nodes.load(address_of(self._model))
         return [ClusterNode.from_domain(n) for n in found.nodes]
 
-    @strawberry.field(description="Null for M10+ clusters, whose Cloud Backup has its own.")
+    @strawberry.field(
+        description="Null for M10+ clusters, whose Cloud Backup has its own, and once deleted."
+    )
     def backup_policy(self, info: Info) -> FlexBackupPolicy | None:
         c = self._model
+        if c.deleted_at is not None:
+            return None
         found = policy.flex_backup_policy(
             c.tier, c.created_at, c.backup_enabled, info.context.clock()
         )
@@ -209,3 +261,14 @@ class Cluster:
     @property
     def _jobs_key(self) -> tuple[str, str]:
         return (self._model.id, self._model.project_id)
+
+
+def _replica_set(c: models.Cluster) -> ReplicaSetAddress | None:
+    if c.connection_string is None:
+        return None
+    seed = parse_seed_list(c.connection_string)
+    return ReplicaSetAddress(
+        hosts=list(seed.hosts),
+        replica_set_name=seed.replica_set,
+        credentials_set=c.credentials is not None,
+    )

@@ -90,8 +90,14 @@ class Project:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
+        include_deleted: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also deleted clusters, whose snapshots may still be kept."
+            ),
+        ] = False,
     ) -> Connection[Cluster]:
-        listing = cluster_service.clusters_of_projects(tier)
+        listing = cluster_service.clusters_of_projects(tier, include_deleted=include_deleted)
         page = await load_page(info, listing, self.id, first, after, last, before)
         return to_connection(page, Cluster.from_model)
 

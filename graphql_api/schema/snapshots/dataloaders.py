@@ -3,6 +3,7 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from graphql_api.models import Snapshot
+from graphql_api.schema.dataloader import SharedDataLoader
 
 
 async def _snapshots(ids: list[str]) -> list[Snapshot | None]:
@@ -11,4 +12,4 @@ async def _snapshots(ids: list[str]) -> list[Snapshot | None]:
 
 
 def snapshot_loader() -> DataLoader[str, Snapshot | None]:
-    return DataLoader(_snapshots)
+    return SharedDataLoader(_snapshots)

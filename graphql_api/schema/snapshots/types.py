@@ -30,7 +30,9 @@ class Snapshot:
     expiration: datetime | None = strawberry.field(
         description="When retention deletes it (the last 8 completed are kept) if every "
         "later daily slot succeeds: the 8th success after it, counting the newer completed "
-        "ones. A day whose snapshot fails moves it a day later. Null until COMPLETED."
+        "ones. A day whose snapshot fails moves it a day later. Once the cluster is "
+        "deleted or upgraded to M10+ it no longer moves: the snapshot is kept until the "
+        "expiration it showed then, and deleted at it. Null until COMPLETED."
     )
     mongodb_version: str = strawberry.field(name="mongoDBVersion")
     source_node_hostname: str | None = strawberry.field(
