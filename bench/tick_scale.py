@@ -1,14 +1,22 @@
 """How one scheduler tick scales: wall time, SQL statements and peak memory
-for ticks that snapshot N due clusters (simulated fleet, local storage).
+for a tick that snapshots N due clusters (simulated fleet, local storage).
 
-    .venv/bin/python -m bench.tick_scale 1000 10000
-    BENCH_TICK_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \
-        .venv/bin/python -m bench.tick_scale
+    .venv/bin/python -m bench.tick_scale 1000 10000           # SQLite in a temp folder
+    .venv/bin/python -m bench.tick_scale --100k 1000 10000    # and 100,000 (minutes)
+    BENCH_TICK_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_tick \
+        .venv/bin/python -m bench.tick_scale --schedulers 4 100000
+    .venv/bin/python -m bench.tick_scale --section            # the README's runs, into results.md
 
 Each size runs in a fresh database (SQLite in a temp folder unless
-BENCH_TICK_DATABASE_URL is set; that database's public schema is dropped).
-``python -m bench`` runs each size in its own process (``--json``), so the
-peak RSS is that size's own.
+BENCH_TICK_DATABASE_URL is set; that PostgreSQL database is created when
+missing and its public schema dropped). The seeding (bulk INSERTs of the
+clusters, all due: creation times spread over one day) runs in this process;
+the tick runs in a fresh process, started once the seeding is over, so its
+peak RSS (``ru_maxrss``) is the tick's own plus the interpreter and imports
+(``rss_before_mb``, measured just before the tick). ``--schedulers K`` runs K
+such processes at once over the same due clusters, released together; their
+statements add up and the wall time runs from the first start to the last end.
+Then the run checks that every slot was taken exactly once.
 """
 
 from __future__ import annotations
@@ -21,67 +29,194 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
-from tortoise.context import TortoiseContext
-from tortoise.migrations.api import migrate
 
-from bench.seed import CREATED, REGIONS
+from bench.config import ROOT
+from bench.seed import CREATED, REGIONS, fresh_database
 from bench.sqlcount import count_statements
 from graphql_api.db import tortoise_config
+from graphql_api.domain import schedule
 from graphql_api.domain.clusters import ClusterTier
 from graphql_api.fleet.simulated import SimulatedFleet
+from graphql_api.models import Cluster, Snapshot, SnapshotStatus
 from graphql_api.scheduler import SnapshotScheduler
-from graphql_api.services import accounts, clusters
+from graphql_api.services import accounts
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
 
-
-async def _fresh_database(url: str) -> None:
-    if url.startswith("postgres"):
-        import asyncpg
-
-        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        await conn.close()
-    config = tortoise_config(url)
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=config)
-        await migrate(config=config)
+SIZES = (1000, 10000)
+LARGE = 100_000  # behind --100k: minutes on 2 cores
+SEED_CHUNK = 5000
+# Every cluster is created within the day before CREATED + 1 day, so at TICK
+# each has exactly its first slot due, its day still open.
+SPREAD = schedule.SNAPSHOT_INTERVAL - timedelta(seconds=10)
+TICK = CREATED + 2 * schedule.SNAPSHOT_INTERVAL - timedelta(seconds=1)
+SECTION = "## Tick at scale"
 
 
-async def measure(n: int, workdir: Path) -> dict[str, float]:
-    url = os.environ.get("BENCH_TICK_DATABASE_URL") or f"sqlite://{workdir / 'bench.sqlite3'}"
-    await _fresh_database(url)
+def _url(workdir: Path) -> str:
+    return os.environ.get("BENCH_TICK_DATABASE_URL") or f"sqlite://{workdir / 'bench.sqlite3'}"
+
+
+def _admin_url(url: str) -> str | None:
+    return url.rsplit("/", 1)[0] + "/postgres" if url.startswith("postgres") else None
+
+
+async def seed(url: str, n: int) -> None:
+    """N Flex clusters, each due once at TICK, in bulk INSERTs of SEED_CHUNK rows."""
+    await fresh_database(url, _admin_url(url))
     await Tortoise.init(config=tortoise_config(url))
     try:
         org = await accounts.create_organization("bench")
         project = await accounts.create_project(org, "bench")
-        for i in range(n):
-            provider, region = REGIONS[i % len(REGIONS)]
-            await clusters.create_cluster(
-                project, f"c{i:05d}", tier=ClusterTier.FLEX, provider=provider,
-                region=region, created_at=CREATED + timedelta(seconds=i),
-            )  # fmt: skip
+        step = SPREAD / n
+        for start in range(0, n, SEED_CHUNK):
+            rows = []
+            for i in range(start, min(n, start + SEED_CHUNK)):
+                provider, region = REGIONS[i % len(REGIONS)]
+                created = CREATED + i * step
+                rows.append(
+                    Cluster(
+                        project=project,
+                        name=f"c{i:06d}",
+                        tier=ClusterTier.FLEX,
+                        cloud_provider=provider,
+                        region=region,
+                        mongodb_version="8.0",
+                        created_at=created,
+                        next_snapshot_at=schedule.first_slot(created),
+                    )
+                )
+            await Cluster.bulk_create(rows, batch_size=1000)
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _one_tick(url: str, workdir: Path, worker: str) -> dict[str, Any]:
+    """One scheduler's tick, in this (fresh) process, after "go" on stdin."""
+    await Tortoise.init(config=tortoise_config(url))
+    try:
         settings = Settings(snapshot_root=workdir / "snapshots")  # type: ignore[call-arg]
-        engine = SnapshotScheduler(SimulatedFleet(), build_stores(settings), settings)
-        start = time.perf_counter()
+        engine = SnapshotScheduler(
+            SimulatedFleet(), build_stores(settings), settings, worker_id=worker
+        )
+        await Cluster.all().limit(1)  # connect before the clock starts
+        print("ready", flush=True)
+        sys.stdin.readline()
+        rss_before = _reset_peak_rss()
+        began, start = time.time(), time.perf_counter()
         with count_statements() as statements:
-            report = await engine.tick(CREATED + timedelta(days=1, hours=3))
+            report = await engine.tick(TICK)
         wall = time.perf_counter() - start
-        assert report.completed == n, report
     finally:
         await Tortoise.close_connections()
     return {
+        "worker": worker,
+        "began": began,
+        "ended": began + wall,
+        "wall_s": wall,
+        "statements": len(statements),
+        "queued": report.queued,
+        "claimed": report.claimed,
+        "completed": report.completed,
+        "errors": len(report.errors),
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": _peak_rss(),
+    }
+
+
+def _status_mb(field: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> float:
+    """The RSS now, made the peak (Linux: imports and start-up may have peaked
+    higher, which would hide the tick's own peak); elsewhere ru_maxrss so far."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _status_mb("VmRSS") or 0.0
+
+
+def _peak_rss() -> float:
+    """Peak RSS since _reset_peak_rss (VmHWM), or of the process (ru_maxrss)."""
+    return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _check_exactly_once(url: str, n: int) -> bool:
+    """Every due cluster has one snapshot row, completed at its first attempt."""
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        rows = await Snapshot.all().count()
+        once = await Snapshot.filter(status=SnapshotStatus.COMPLETED, attempts=1).count()
+        clusters = len(await Snapshot.all().distinct().values_list("cluster_id", flat=True))
+    finally:
+        await Tortoise.close_connections()
+    return rows == once == clusters == n
+
+
+def measure(n: int, workdir: Path, schedulers: int = 1) -> dict[str, Any]:
+    """Seed N due clusters, then tick with ``schedulers`` processes at once."""
+    url = _url(workdir)
+    started = time.perf_counter()
+    asyncio.run(seed(url, n))
+    seeding = time.perf_counter() - started
+    load_before = os.getloadavg()
+    env = {**os.environ, "BENCH_TICK_DATABASE_URL": url}
+    procs = [
+        subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "bench.tick_scale", "--tick", str(workdir), f"bench-{k}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for k in range(schedulers)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:  # released together
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    runs = []
+    for proc in procs:
+        out, _ = proc.communicate()
+        if proc.returncode:
+            raise SystemExit(f"tick process failed ({proc.returncode})")
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    wall = max(r["ended"] for r in runs) - min(r["began"] for r in runs)
+    statements = sum(r["statements"] for r in runs)
+    completed = sum(r["completed"] for r in runs)
+    assert completed == n and sum(r["queued"] for r in runs) == n, runs
+    return {
         "clusters": n,
+        "schedulers": schedulers,
+        "seed_s": seeding,
         "wall_s": wall,
         "ms_per_cluster": 1000 * wall / n,
-        "statements": len(statements),
-        "statements_per_cluster": len(statements) / n,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "statements": statements,
+        "statements_per_cluster": statements / n,
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "rss_before_mb": max(r["rss_before_mb"] for r in runs),
+        "exactly_once": asyncio.run(_check_exactly_once(url, n)),
+        "queued_by_scheduler": [r["queued"] for r in runs],
+        "completed_by_scheduler": [r["completed"] for r in runs],
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
     }
 
 
@@ -89,35 +224,72 @@ def database_label(url: str | None) -> str:
     return "PostgreSQL" if url and url.startswith("postgres") else "SQLite"
 
 
-def run_in_subprocess(n: int, timeout: float, database_url: str | None) -> dict[str, Any]:
-    """One size in a fresh interpreter: its peak RSS is then this size's alone.
+def run_in_subprocess(
+    n: int, timeout: float, database_url: str | None, schedulers: int = 1
+) -> dict[str, Any]:
+    """One size in a fresh interpreter (its seeding apart from the others').
     ``database_url`` None: SQLite in a temp folder."""
     env = dict(os.environ)
     env.pop("BENCH_TICK_DATABASE_URL", None)
     if database_url:
         env["BENCH_TICK_DATABASE_URL"] = database_url
     out = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "bench.tick_scale", "--json", str(n)],
-        capture_output=True, text=True, check=True, timeout=timeout, env=env,
+        [sys.executable, "-m", "bench.tick_scale", "--json", "--schedulers", str(schedulers),
+         str(n)],
+        capture_output=True, text=True, check=True, timeout=timeout, env=env, cwd=ROOT,
     ).stdout  # fmt: skip
     return {**json.loads(out.strip().splitlines()[-1]), "database": database_label(database_url)}
 
 
+def table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The tick table of bench/results.md, one row per run."""
+    out = [
+        "| database | due clusters | wall (s) | ms / cluster | SQL statements | per cluster |"
+        " peak RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for t in rows:
+        out.append(
+            f"| {t['database']} | {t['clusters']:.0f} | {t['wall_s']:.2f} |"
+            f" {t['ms_per_cluster']:.2f} | {t['statements']:.0f} |"
+            f" {t['statements_per_cluster']:.2f} | {t['peak_rss_mb']:.0f} |"
+        )
+    return out
+
+
+def _flag(args: list[str], name: str) -> bool:
+    if name in args:
+        args.remove(name)
+        return True
+    return False
+
+
+def _option(args: list[str], name: str, default: int) -> int:
+    if name in args:
+        at = args.index(name)
+        value = int(args[at + 1])
+        del args[at : at + 2]
+        return value
+    return default
+
+
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] == ["--json"]:
-        with tempfile.TemporaryDirectory() as tmp:
-            print(json.dumps(asyncio.run(measure(int(args[1]), Path(tmp)))))
+    if args[:1] == ["--tick"]:
+        result = asyncio.run(_one_tick(os.environ["BENCH_TICK_DATABASE_URL"], Path(args[1]),
+                                       args[2]))  # fmt: skip
+        print(json.dumps(result))
         return
-    sizes = [int(a) for a in args] or [1000]
-    print("| due clusters | tick wall (s) | ms / cluster | SQL statements | per cluster |"
-          " peak RSS (MB) |")  # fmt: skip
-    print("|---:|---:|---:|---:|---:|---:|")
+    as_json = _flag(args, "--json")
+    large = _flag(args, "--100k")
+    schedulers = _option(args, "--schedulers", 1)
+    sizes = [int(a) for a in args] or [*SIZES, *([LARGE] if large else [])]
+    url = os.environ.get("BENCH_TICK_DATABASE_URL")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            r = asyncio.run(measure(n, Path(tmp)))
-        print(f"| {n} | {r['wall_s']:.2f} | {r['ms_per_cluster']:.2f} | {r['statements']:.0f} |"
-              f" {r['statements_per_cluster']:.2f} | {r['peak_rss_mb']:.0f} |")  # fmt: skip
+            r = {**measure(n, Path(tmp), schedulers), "database": database_label(url)}
+        print(json.dumps(r) if as_json else "\n".join(table([r])[0 if n == sizes[0] else 2 :]),
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

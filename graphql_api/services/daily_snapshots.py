@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from tortoise.expressions import Q
@@ -151,33 +151,46 @@ def _given_up(now: datetime, policy: RetryPolicy) -> Q:
     )
 
 
-async def give_up(now: datetime, policy: RetryPolicy, stores: Stores) -> tuple[int, set[str]]:
+async def give_up(
+    now: datetime, policy: RetryPolicy, stores: Stores, batch_size: int = BATCH
+) -> tuple[int, int]:
     """Fail what no attempt will take (with why), drop an interrupted attempt's
-    bytes; (how many, the clusters touched, whose expirations move)."""
-    touched: set[str] = set()
-    count = 0
+    bytes, and prune each batch's clusters; (how many failed, how many pruned).
+
+    Batch by batch under row locks, like the queueing: concurrent schedulers
+    split the work and each counts only the rows it failed."""
+    failed = pruned = 0
     gone = _given_up(now, policy)
-    while rows := await Snapshot.filter(gone).order_by("id").limit(BATCH):
-        by_reason: dict[str, list[Snapshot]] = defaultdict(list)
-        for snapshot in rows:
-            by_reason[_final_reason(snapshot, now)].append(snapshot)
-        for reason, group in by_reason.items():
-            await Snapshot.filter(gone, id__in=[s.id for s in group]).update(
-                status=SnapshotStatus.FAILED,
-                finish_time=now,
-                failure_reason=reason,
-                lease_owner=None,
-                lease_expires_at=None,
+    while True:
+        async with in_transaction():
+            rows = await (
+                Snapshot.filter(gone)
+                .order_by("id")
+                .limit(batch_size)
+                .select_for_update(skip_locked=True)
             )
+            by_reason: dict[str, list[Snapshot]] = defaultdict(list)
+            for snapshot in rows:
+                by_reason[_final_reason(snapshot, now)].append(snapshot)
+            for reason, group in by_reason.items():
+                await Snapshot.filter(gone, id__in=[s.id for s in group]).update(
+                    status=SnapshotStatus.FAILED,
+                    finish_time=now,
+                    failure_reason=reason,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
         for snapshot in rows:
             if snapshot.status is SnapshotStatus.RUNNING:
                 await stores[snapshot.storage_location].delete(
                     snapshot_key(snapshot, snapshot.attempts)
                 )
             metrics.SNAPSHOTS_FAILED.labels(snapshot.storage_location.value, "true").inc()
-            touched.add(snapshot.cluster_id)
-        count += len(rows)
-    return count, touched
+        if rows:  # a failed slot moves the kept snapshots' expirations
+            pruned += await apply_retention({s.cluster_id for s in rows}, stores)
+        failed += len(rows)
+        if len(rows) < batch_size:
+            return failed, pruned
 
 
 def _final_reason(snapshot: Snapshot, now: datetime) -> str:
@@ -290,20 +303,26 @@ def _log(snapshot: Snapshot, **extra: object) -> None:
     )
 
 
-async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
+async def apply_retention(cluster_ids: Collection[str], stores: Stores) -> int:
     """Delete what falls out of each cluster's last 8 completed (rows, then
-    bytes), and bring the kept snapshots' expirations up to date."""
+    bytes), and bring the kept snapshots' expirations up to date.
+
+    The scheduler calls it once per batch it handled, so it reads at most a
+    batch of clusters' snapshots (8 kept + the day's) at a time."""
     ids = list(cluster_ids)
-    # A snapshot a restore is about to read stays until the restore is done.
-    restoring = set(
-        await BackupJob.filter(
-            delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
-        ).values_list("snapshot_id", flat=True)
-    )
     pruned = 0
     for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        # A snapshot a restore is about to read stays until the restore is done.
+        restoring = set(
+            await BackupJob.filter(
+                delivery_type=DeliveryType.RESTORE,
+                active_target_cluster_id__isnull=False,
+                cluster_id__in=chunk,
+            ).values_list("snapshot_id", flat=True)
+        )
         by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
-        for row in await Snapshot.filter(cluster_id__in=ids[start : start + BATCH]):
+        for row in await Snapshot.filter(cluster_id__in=chunk):
             by_cluster[row.cluster_id].append(row)
         doomed: list[Snapshot] = []
         for rows in by_cluster.values():
