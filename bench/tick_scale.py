@@ -29,13 +29,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
 
+from bench import tick_report
 from bench.config import ROOT
 from bench.seed import CREATED, REGIONS, fresh_database
 from bench.sqlcount import count_statements
@@ -56,7 +56,8 @@ SEED_CHUNK = 5000
 # each has exactly its first slot due, its day still open.
 SPREAD = schedule.SNAPSHOT_INTERVAL - timedelta(seconds=10)
 TICK = CREATED + 2 * schedule.SNAPSHOT_INTERVAL - timedelta(seconds=1)
-SECTION = "## Tick at scale"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/bench_tick"
+COMMAND = "python -m bench.tick_scale --section --100k"
 
 
 def _url(workdir: Path) -> str:
@@ -241,22 +242,6 @@ def run_in_subprocess(
     return {**json.loads(out.strip().splitlines()[-1]), "database": database_label(database_url)}
 
 
-def table(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """The tick table of bench/results.md, one row per run."""
-    out = [
-        "| database | due clusters | wall (s) | ms / cluster | SQL statements | per cluster |"
-        " peak RSS (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for t in rows:
-        out.append(
-            f"| {t['database']} | {t['clusters']:.0f} | {t['wall_s']:.2f} |"
-            f" {t['ms_per_cluster']:.2f} | {t['statements']:.0f} |"
-            f" {t['statements_per_cluster']:.2f} | {t['peak_rss_mb']:.0f} |"
-        )
-    return out
-
-
 def _flag(args: list[str], name: str) -> bool:
     if name in args:
         args.remove(name)
@@ -273,6 +258,25 @@ def _option(args: list[str], name: str, default: int) -> int:
     return default
 
 
+def _postgres_url() -> str:
+    return os.environ.get("BENCH_TICK_DATABASE_URL") or DEFAULT_POSTGRES
+
+
+def run_all(large: bool, schedulers: int) -> list[dict[str, Any]]:
+    """The section's runs: each size on PostgreSQL and SQLite, then ``schedulers``
+    processes at once on PostgreSQL at the largest size."""
+    sizes = [*SIZES, *([LARGE] if large else [])]
+    rows = []
+    for url in (_postgres_url(), None):
+        for n in sizes:
+            print(f"tick of {n} due clusters on {database_label(url)}", file=sys.stderr)
+            rows.append(run_in_subprocess(n, timeout=600 + n / 20, database_url=url))
+    if schedulers > 1:
+        print(f"{schedulers} schedulers over {sizes[-1]} due clusters", file=sys.stderr)
+        rows.append(run_in_subprocess(sizes[-1], 600 + sizes[-1] / 20, _postgres_url(), schedulers))
+    return rows
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["--tick"]:
@@ -280,16 +284,27 @@ def main() -> None:
                                        args[2]))  # fmt: skip
         print(json.dumps(result))
         return
+    if args[:1] == ["--render"]:  # JSON lines of earlier --json runs
+        lines = Path(args[1]).read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(line) for line in lines if line.startswith("{")]
+        tick_report.write_section(tick_report.section(rows, " ".join(args[2:]) or COMMAND))
+        return
     as_json = _flag(args, "--json")
     large = _flag(args, "--100k")
     schedulers = _option(args, "--schedulers", 1)
+    if _flag(args, "--section"):
+        rows = run_all(large, max(schedulers, 4))
+        command = f"python -m bench.tick_scale --section{' --100k' if large else ''}"
+        tick_report.write_section(tick_report.section(rows, command))
+        print(tick_report.RESULTS.read_text(encoding="utf-8"))
+        return
     sizes = [int(a) for a in args] or [*SIZES, *([LARGE] if large else [])]
     url = os.environ.get("BENCH_TICK_DATABASE_URL")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             r = {**measure(n, Path(tmp), schedulers), "database": database_label(url)}
-        print(json.dumps(r) if as_json else "\n".join(table([r])[0 if n == sizes[0] else 2 :]),
-              flush=True)  # fmt: skip
+        lines = [json.dumps(r)] if as_json else tick_report.table([r])[0 if n == sizes[0] else 2 :]
+        print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":
