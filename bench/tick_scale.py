@@ -29,6 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -44,8 +47,8 @@ from graphql_api.domain import schedule
 from graphql_api.domain.clusters import ClusterTier
 from graphql_api.fleet.simulated import SimulatedFleet
 from graphql_api.models import Cluster, Snapshot, SnapshotStatus
-from graphql_api.scheduler import SnapshotScheduler
-from graphql_api.services import accounts
+from graphql_api.scheduler import SnapshotScheduler, TickReport
+from graphql_api.services import accounts, daily_snapshots
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
 
@@ -98,8 +101,41 @@ async def seed(url: str, n: int) -> None:
         await Tortoise.close_connections()
 
 
-async def _one_tick(url: str, workdir: Path, worker: str) -> dict[str, Any]:
-    """One scheduler's tick, in this (fresh) process, after "go" on stdin."""
+@contextmanager
+def _phases() -> Iterator[dict[str, float]]:
+    """Seconds spent in each step of the tick (wrapped where the tick calls them)."""
+    spent: dict[str, float] = defaultdict(float)
+    patched = [
+        (daily_snapshots, "schedule_due_snapshots", "queue"),
+        (daily_snapshots, "give_up", "give up"),
+        (daily_snapshots, "claim_snapshots", "claim"),
+        (daily_snapshots, "apply_retention", "retention"),
+        (SnapshotScheduler, "_run", "take"),
+    ]
+
+    def timed(original: Callable[..., Awaitable[Any]], name: str) -> Callable[..., Any]:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - start
+
+        return wrapper
+
+    originals = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in patched]
+    for owner, attr, name in patched:
+        setattr(owner, attr, timed(getattr(owner, attr), name))
+    try:
+        yield spent
+    finally:
+        for owner, attr, original in originals:
+            setattr(owner, attr, original)
+
+
+async def _one_tick(url: str, workdir: Path, worker: str, claims_only: bool) -> dict[str, Any]:
+    """One scheduler's tick, in this (fresh) process, after "go" on stdin.
+    ``claims_only``: queue and claim everything, take nothing (the claim rate)."""
     await Tortoise.init(config=tortoise_config(url))
     try:
         settings = Settings(snapshot_root=workdir / "snapshots")  # type: ignore[call-arg]
@@ -111,8 +147,15 @@ async def _one_tick(url: str, workdir: Path, worker: str) -> dict[str, Any]:
         sys.stdin.readline()
         rss_before = _reset_peak_rss()
         began, start = time.time(), time.perf_counter()
-        with count_statements() as statements:
-            report = await engine.tick(TICK)
+        with count_statements() as statements, _phases() as phases:
+            if claims_only:
+                report = TickReport()
+                report.queued, _ = await daily_snapshots.schedule_due_snapshots(TICK)
+                while claimed := await daily_snapshots.claim_snapshots(TICK, worker, engine.policy):
+                    report.claimed += len(claimed)
+                report.completed = report.claimed
+            else:
+                report = await engine.tick(TICK)
         wall = time.perf_counter() - start
     finally:
         await Tortoise.close_connections()
@@ -128,6 +171,7 @@ async def _one_tick(url: str, workdir: Path, worker: str) -> dict[str, Any]:
         "errors": len(report.errors),
         "rss_before_mb": rss_before,
         "peak_rss_mb": _peak_rss(),
+        "phases_s": dict(phases),
     }
 
 
@@ -156,19 +200,22 @@ def _peak_rss() -> float:
     return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _check_exactly_once(url: str, n: int) -> bool:
-    """Every due cluster has one snapshot row, completed at its first attempt."""
+async def _check_exactly_once(url: str, n: int, claims_only: bool) -> bool:
+    """Every due cluster has one snapshot row, completed (claimed) at its first attempt."""
+    status = SnapshotStatus.RUNNING if claims_only else SnapshotStatus.COMPLETED
     await Tortoise.init(config=tortoise_config(url))
     try:
         rows = await Snapshot.all().count()
-        once = await Snapshot.filter(status=SnapshotStatus.COMPLETED, attempts=1).count()
+        once = await Snapshot.filter(status=status, attempts=1).count()
         clusters = len(await Snapshot.all().distinct().values_list("cluster_id", flat=True))
     finally:
         await Tortoise.close_connections()
     return rows == once == clusters == n
 
 
-def measure(n: int, workdir: Path, schedulers: int = 1) -> dict[str, Any]:
+def measure(
+    n: int, workdir: Path, schedulers: int = 1, claims_only: bool = False
+) -> dict[str, Any]:
     """Seed N due clusters, then tick with ``schedulers`` processes at once."""
     url = _url(workdir)
     started = time.perf_counter()
@@ -178,7 +225,15 @@ def measure(n: int, workdir: Path, schedulers: int = 1) -> dict[str, Any]:
     env = {**os.environ, "BENCH_TICK_DATABASE_URL": url}
     procs = [
         subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "bench.tick_scale", "--tick", str(workdir), f"bench-{k}"],
+            [
+                sys.executable,
+                "-m",
+                "bench.tick_scale",
+                "--tick",
+                str(workdir),
+                f"bench-{k}",
+                *(["--claims-only"] if claims_only else []),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -213,7 +268,9 @@ def measure(n: int, workdir: Path, schedulers: int = 1) -> dict[str, Any]:
         "statements_per_cluster": statements / n,
         "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
         "rss_before_mb": max(r["rss_before_mb"] for r in runs),
-        "exactly_once": asyncio.run(_check_exactly_once(url, n)),
+        "exactly_once": asyncio.run(_check_exactly_once(url, n, claims_only)),
+        "claims_only": claims_only,
+        "phases_s": [r["phases_s"] for r in runs],
         "queued_by_scheduler": [r["queued"] for r in runs],
         "completed_by_scheduler": [r["completed"] for r in runs],
         "load_before": load_before,
@@ -280,9 +337,9 @@ def run_all(large: bool, schedulers: int) -> list[dict[str, Any]]:
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["--tick"]:
-        result = asyncio.run(_one_tick(os.environ["BENCH_TICK_DATABASE_URL"], Path(args[1]),
-                                       args[2]))  # fmt: skip
-        print(json.dumps(result))
+        url = os.environ["BENCH_TICK_DATABASE_URL"]
+        claims = "--claims-only" in args
+        print(json.dumps(asyncio.run(_one_tick(url, Path(args[1]), args[2], claims))))
         return
     if args[:1] == ["--render"]:  # JSON lines of earlier --json runs
         lines = Path(args[1]).read_text(encoding="utf-8").splitlines()
@@ -292,6 +349,7 @@ def main() -> None:
     as_json = _flag(args, "--json")
     large = _flag(args, "--100k")
     schedulers = _option(args, "--schedulers", 1)
+    claims_only = _flag(args, "--claims-only")
     if _flag(args, "--section"):
         rows = run_all(large, max(schedulers, 4))
         command = f"python -m bench.tick_scale --section{' --100k' if large else ''}"
@@ -302,7 +360,7 @@ def main() -> None:
     url = os.environ.get("BENCH_TICK_DATABASE_URL")
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            r = {**measure(n, Path(tmp), schedulers), "database": database_label(url)}
+            r = {**measure(n, Path(tmp), schedulers, claims_only), "database": database_label(url)}
         lines = [json.dumps(r)] if as_json else tick_report.table([r])[0 if n == sizes[0] else 2 :]
         print("\n".join(lines), flush=True)
 

@@ -80,7 +80,7 @@ async def test_queueing_5000_due_clusters_holds_one_batch_at_a_time(
     assert (queued, missed) == (5000, 0)
     reads = [rows for _, rows in seen]
     assert reads and max(reads) == 500, "no statement fetches more than one batch"
-    due_reads = [rows for sql, rows in seen if "FROM \"clusters\"" in sql]
+    due_reads = [rows for sql, rows in seen if 'FROM "clusters"' in sql]
     assert due_reads == [500] * 10 + [0]  # ten full batches, then none left
     assert await Snapshot.filter(status=SnapshotStatus.QUEUED).count() == 5000
     assert await Cluster.filter(next_snapshot_at__lte=TICK).count() == 0

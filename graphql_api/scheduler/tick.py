@@ -53,7 +53,7 @@ class SnapshotScheduler:
         *,
         clock: Callable[[], datetime] = utc_now,
         worker_id: str | None = None,
-        batch_size: int = daily_snapshots.BATCH,
+        batch_size: int | None = None,
     ) -> None:
         self.fleet = fleet
         self.stores = stores
@@ -61,7 +61,7 @@ class SnapshotScheduler:
         self.worker_id = worker_id or default_worker_id()
         self.stopping = False
         # Rows a tick reads, locks or claims at once: its memory, whatever the fleet's size.
-        self.batch_size = batch_size
+        self.batch_size = batch_size or settings.snapshot_batch_size
         self._swept_at: datetime | None = None
         # Lease tokens of the batches in hand, each with how to give it back.
         self._held: dict[str, Callable[[str], Awaitable[int]]] = {}
