@@ -3,6 +3,7 @@ the scheduler fetches more rows than its batch size."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -19,6 +20,7 @@ from graphql_api.fleet.simulated import SimulatedFleet
 from graphql_api.models import Cluster, Project, Snapshot, SnapshotStatus
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.services import daily_snapshots
+from graphql_api.services.leases import RetryPolicy
 from graphql_api.settings import Settings
 from graphql_api.storage import build_stores
 from tests.conftest import World
@@ -100,3 +102,31 @@ async def test_a_whole_tick_reads_one_batch_at_a_time(
     assert report.queued == report.completed == 600
     assert max(rows for _, rows in seen) == 100
     assert await Snapshot.filter(status=SnapshotStatus.COMPLETED).count() == 600
+
+
+async def test_a_claim_skips_the_rows_another_scheduler_holds(
+    world: World, database_url: str
+) -> None:
+    """PostgreSQL: while one scheduler holds a claimed row, another claims the
+    rest at once instead of waiting on it and coming back empty-handed."""
+    if not database_url.startswith("postgres"):
+        pytest.skip("row locks: SQLite has one writer at a time")
+    import asyncpg
+
+    await _due_clusters(await world.project(), 3)
+    await daily_snapshots.schedule_due_snapshots(TICK)
+    policy = RetryPolicy(lease=timedelta(minutes=15), max_attempts=3, retry_delay=timedelta(1))
+    other = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        held = other.transaction()
+        await held.start()
+        locked = await other.fetchval(
+            "SELECT id FROM snapshots ORDER BY scheduled_time, id LIMIT 1 FOR UPDATE"
+        )
+        claimed = await asyncio.wait_for(
+            daily_snapshots.claim_snapshots(TICK, "b", policy, limit=10), timeout=10
+        )
+        await held.rollback()
+    finally:
+        await other.close()
+    assert len(claimed) == 2 and locked not in {s.id for s in claimed}

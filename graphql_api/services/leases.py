@@ -47,16 +47,18 @@ async def claim(
     """
     token = new_token(worker_id)
     async with in_transaction():
+        # .only(), not .values_list(): Tortoise drops FOR UPDATE from the latter,
+        # and then concurrent claimers pick the same rows and all but one get none.
         found = await (
             model.filter(claimable)
             .order_by(*order)
             .limit(limit)
             .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)
+            .only("id")
         )
         if not found:
             return []
-        ids = list(found)
+        ids = [row.pk for row in found]
         await model.filter(claimable, id__in=ids).update(
             lease_owner=token,
             lease_expires_at=now + lease,
