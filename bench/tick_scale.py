@@ -28,6 +28,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
@@ -61,6 +62,7 @@ SPREAD = schedule.SNAPSHOT_INTERVAL - timedelta(seconds=10)
 TICK = CREATED + 2 * schedule.SNAPSHOT_INTERVAL - timedelta(seconds=1)
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/bench_tick"
 COMMAND = "python -m bench.tick_scale --section --100k"
+AUTOVACUUM_EVERY = 30.0
 
 
 def _url(workdir: Path) -> str:
@@ -213,6 +215,52 @@ async def _check_exactly_once(url: str, n: int, claims_only: bool) -> bool:
     return rows == once == clusters == n
 
 
+async def _autovacuum_is_off(url: str) -> bool:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        return bool(await conn.fetchval("SHOW autovacuum") == "off")
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def _autovacuum(url: str) -> Iterator[bool]:
+    """What autovacuum does, where the server runs without it (a shared
+    development server may): VACUUM ANALYZE the scheduler's tables every
+    AUTOVACUUM_EVERY seconds meanwhile. Without statistics PostgreSQL plans
+    a search by 500 cluster ids as a scan of the table, every batch."""
+    if not url.startswith("postgres") or not asyncio.run(_autovacuum_is_off(url)):
+        yield False
+        return
+    stop = threading.Event()
+
+    started = threading.Event()
+
+    async def loop() -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute("VACUUM ANALYZE snapshots, clusters")  # after the seeding
+            started.set()
+            while not await asyncio.to_thread(stop.wait, AUTOVACUUM_EVERY):
+                await conn.execute("VACUUM ANALYZE snapshots, clusters")
+        finally:
+            started.set()
+            await conn.close()
+
+    worker = threading.Thread(target=asyncio.run, args=(loop(),), daemon=True)
+    worker.start()
+    started.wait()
+    try:
+        yield True
+    finally:
+        stop.set()
+        worker.join()
+
+
 def measure(
     n: int, workdir: Path, schedulers: int = 1, claims_only: bool = False
 ) -> dict[str, Any]:
@@ -221,6 +269,35 @@ def measure(
     started = time.perf_counter()
     asyncio.run(seed(url, n))
     seeding = time.perf_counter() - started
+    with _autovacuum(url) as emulated:
+        runs = _ticks(url, workdir, schedulers, claims_only)
+    wall = max(r["ended"] for r in runs) - min(r["began"] for r in runs)
+    statements = sum(r["statements"] for r in runs)
+    completed = sum(r["completed"] for r in runs)
+    assert completed == n and sum(r["queued"] for r in runs) == n, runs
+    return {
+        "clusters": n,
+        "schedulers": schedulers,
+        "seed_s": seeding,
+        "wall_s": wall,
+        "ms_per_cluster": 1000 * wall / n,
+        "statements": statements,
+        "statements_per_cluster": statements / n,
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "rss_before_mb": max(r["rss_before_mb"] for r in runs),
+        "exactly_once": asyncio.run(_check_exactly_once(url, n, claims_only)),
+        "claims_only": claims_only,
+        "autovacuum_emulated": emulated,
+        "phases_s": [r["phases_s"] for r in runs],
+        "queued_by_scheduler": [r["queued"] for r in runs],
+        "completed_by_scheduler": [r["completed"] for r in runs],
+        "load_before": runs[0]["load_before"],
+        "load_after": os.getloadavg(),
+    }
+
+
+def _ticks(url: str, workdir: Path, schedulers: int, claims_only: bool) -> list[dict[str, Any]]:
+    """Start the tick processes, release them together, collect their reports."""
     load_before = os.getloadavg()
     env = {**os.environ, "BENCH_TICK_DATABASE_URL": url}
     procs = [
@@ -254,28 +331,9 @@ def measure(
         if proc.returncode:
             raise SystemExit(f"tick process failed ({proc.returncode})")
         runs.append(json.loads(out.strip().splitlines()[-1]))
-    wall = max(r["ended"] for r in runs) - min(r["began"] for r in runs)
-    statements = sum(r["statements"] for r in runs)
-    completed = sum(r["completed"] for r in runs)
-    assert completed == n and sum(r["queued"] for r in runs) == n, runs
-    return {
-        "clusters": n,
-        "schedulers": schedulers,
-        "seed_s": seeding,
-        "wall_s": wall,
-        "ms_per_cluster": 1000 * wall / n,
-        "statements": statements,
-        "statements_per_cluster": statements / n,
-        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-        "rss_before_mb": max(r["rss_before_mb"] for r in runs),
-        "exactly_once": asyncio.run(_check_exactly_once(url, n, claims_only)),
-        "claims_only": claims_only,
-        "phases_s": [r["phases_s"] for r in runs],
-        "queued_by_scheduler": [r["queued"] for r in runs],
-        "completed_by_scheduler": [r["completed"] for r in runs],
-        "load_before": load_before,
-        "load_after": os.getloadavg(),
-    }
+    for r in runs:
+        r["load_before"] = load_before
+    return runs
 
 
 def database_label(url: str | None) -> str:
