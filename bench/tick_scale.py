@@ -2,21 +2,24 @@
 for a tick that snapshots N due clusters (simulated fleet, local storage).
 
     .venv/bin/python -m bench.tick_scale 1000 10000           # SQLite in a temp folder
-    .venv/bin/python -m bench.tick_scale --100k 1000 10000    # and 100,000 (minutes)
+    .venv/bin/python -m bench.tick_scale --100k               # 1k, 10k and 100k (minutes)
     BENCH_TICK_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_tick \
         .venv/bin/python -m bench.tick_scale --schedulers 4 100000
-    .venv/bin/python -m bench.tick_scale --section            # the README's runs, into results.md
+    .venv/bin/python -m bench.tick_scale --section --100k     # the "Tick at scale" section
+    .venv/bin/python -m bench.tick_scale --json ... > runs.jsonl; ... --render runs.jsonl
 
 Each size runs in a fresh database (SQLite in a temp folder unless
 BENCH_TICK_DATABASE_URL is set; that PostgreSQL database is created when
-missing and its public schema dropped). The seeding (bulk INSERTs of the
-clusters, all due: creation times spread over one day) runs in this process;
-the tick runs in a fresh process, started once the seeding is over, so its
-peak RSS (``ru_maxrss``) is the tick's own plus the interpreter and imports
-(``rss_before_mb``, measured just before the tick). ``--schedulers K`` runs K
-such processes at once over the same due clusters, released together; their
-statements add up and the wall time runs from the first start to the last end.
-Then the run checks that every slot was taken exactly once.
+missing and its public schema dropped; --section defaults to `bench_tick`).
+The seeding (bulk INSERTs of the clusters, all due: creation times spread over
+one day) runs in this process; the tick runs in a fresh process, started once
+the seeding is over, whose peak RSS (VmHWM, reset just before the tick) is the
+tick's own. ``--schedulers K`` runs K such processes at once over the same due
+clusters, released together; their statements add up and the wall time runs
+from the first start to the last end; then every slot must have been taken
+exactly once. ``--claims-only`` queues and claims without taking snapshots,
+for the claim rate. Where the PostgreSQL server runs with autovacuum off, the
+bench does its VACUUM ANALYZE every 30 s meanwhile, as production would.
 """
 
 from __future__ import annotations
@@ -148,6 +151,7 @@ async def _one_tick(url: str, workdir: Path, worker: str, claims_only: bool) -> 
         print("ready", flush=True)
         sys.stdin.readline()
         rss_before = _reset_peak_rss()
+        cpu = time.process_time()
         began, start = time.time(), time.perf_counter()
         with count_statements() as statements, _phases() as phases:
             if claims_only:
@@ -159,10 +163,12 @@ async def _one_tick(url: str, workdir: Path, worker: str, claims_only: bool) -> 
             else:
                 report = await engine.tick(TICK)
         wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu
     finally:
         await Tortoise.close_connections()
     return {
         "worker": worker,
+        "cpu_s": cpu,
         "began": began,
         "ended": began + wall,
         "wall_s": wall,
@@ -281,6 +287,7 @@ def measure(
         "seed_s": seeding,
         "wall_s": wall,
         "ms_per_cluster": 1000 * wall / n,
+        "cpu_ms_per_cluster": 1000 * sum(r["cpu_s"] for r in runs) / n,
         "statements": statements,
         "statements_per_cluster": statements / n,
         "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
