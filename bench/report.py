@@ -120,9 +120,10 @@ def _ticks(r: Results) -> list[str]:
             f" {t['ms_per_cluster']:.2f} | {t['statements']:.0f} |"
             f" {t['statements_per_cluster']:.2f} | {t['peak_rss_mb']:.0f} |"
         )
-    if any(t.get("schedulers", 1) > 1 for t in r.ticks):
-        several = sorted((t for t in r.ticks if t["database"] == "PostgreSQL"
-                          and t["clusters"] == r.ticks[-1]["clusters"]),
+    many = next((t for t in r.ticks if t.get("schedulers", 1) > 1), None)
+    if many is not None:
+        several = sorted((t for t in r.ticks if t["database"] == many["database"]
+                          and t["clusters"] == many["clusters"]),
                          key=lambda t: t["schedulers"])  # fmt: skip
         out += ["", "Several schedulers at once over the same due clusters:", "",
                 *tick_report.schedulers_table(several)]  # fmt: skip
