@@ -5,6 +5,7 @@ write them to bench/results.md.
 
     .venv/bin/python -m bench            # the full run (under 10 minutes on 2 cores)
     .venv/bin/python -m bench --quick    # or BENCH_QUICK=1: short runs, small sizes
+    .venv/bin/python -m bench --tick-100k   # or BENCH_TICK_100K=1: the tick at 100k too
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from bench.config import ROOT, load_config
 def main() -> None:
     if "--quick" in sys.argv[1:]:
         os.environ["BENCH_QUICK"] = "1"
+    if "--tick-100k" in sys.argv[1:]:
+        os.environ["BENCH_TICK_100K"] = "1"
     os.environ.setdefault("SIGNING_KEY", "bench-signing-key")
     started = time.perf_counter()
     cfg = load_config()
 
-    from bench import tick_scale
+    from bench import tick_report, tick_scale
     from bench.api import measure_api
     from bench.download import measure_download
     from bench.dump import measure_dump
@@ -83,10 +86,18 @@ def main() -> None:
     for url in (cfg.database_url, None):
         for n in cfg.tick_sizes:
             step(f"daily tick for {n} due clusters on {tick_scale.database_label(url)}")
-            results.ticks.append(tick_scale.run_in_subprocess(n, timeout=300, database_url=url))
+            results.ticks.append(
+                tick_scale.run_in_subprocess(n, timeout=600 + n / 20, database_url=url)
+            )
+    if cfg.tick_schedulers > 1:
+        n = cfg.tick_sizes[-1]
+        step(f"daily tick for {n} due clusters, {cfg.tick_schedulers} schedulers at once")
+        results.ticks.append(
+            tick_scale.run_in_subprocess(n, 600 + n / 20, cfg.database_url, cfg.tick_schedulers)
+        )
 
     results.wall_seconds = time.perf_counter() - started
-    text = render(results)
+    text = render(results) + ("\n" + kept if (kept := tick_report.kept_section()) else "")
     print()
     print(text)
     (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")

@@ -1,7 +1,9 @@
 """Benchmark knobs in one place, so the full and quick runs differ only here.
 
 BENCH_QUICK=1 (or ``python -m bench --quick``) shortens every load run and
-shrinks every size, for iterating on the bench itself.
+shrinks every size, for iterating on the bench itself. BENCH_TICK_100K=1 (or
+``--tick-100k``) adds a tick over 100,000 due clusters on each database and
+four schedulers at once over them on PostgreSQL: several more minutes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class BenchConfig:
     rounds: int  # the API rows alternate this many times; the report shows medians
     connections: int  # wrk's fixed concurrency
     tick_sizes: tuple[int, ...]
+    tick_schedulers: int  # > 1: that many schedulers at once over the largest size (PostgreSQL)
     download_mib: int
     workers: tuple[int, ...]  # uvicorn worker counts to compare
 
@@ -38,6 +41,7 @@ class BenchConfig:
 
 def load_config() -> BenchConfig:
     quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    large = os.environ.get("BENCH_TICK_100K", "") not in ("", "0")
     return BenchConfig(
         quick=quick,
         database_url=os.environ.get(
@@ -49,7 +53,8 @@ def load_config() -> BenchConfig:
         warmup_seconds=1,
         rounds=1 if quick else 3,
         connections=16,
-        tick_sizes=(200, 2000) if quick else (1000, 10000),
+        tick_sizes=((200, 2000) if quick else (1000, 10000)) + ((100_000,) if large else ()),
+        tick_schedulers=4 if large else 1,
         download_mib=128 if quick else 1024,
         workers=(1,) if quick else (1, 2),
     )

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     snapshot_lease_seconds: int = Field(default=900, ge=10)
     snapshot_max_attempts: int = Field(default=24, ge=1)
     snapshot_retry_delay_seconds: int = Field(default=3600, ge=1)
+    # Rows a tick queues, claims or prunes at once: its memory, whatever the fleet's size.
+    snapshot_batch_size: int = Field(default=500, ge=1)
     # Per storage location: s3://bucket[/prefix] or file:///path; unset: SNAPSHOT_ROOT/<LOCATION>.
     storage_url_australia: str | None = None
     storage_url_germany: str | None = None

@@ -54,12 +54,16 @@ class SnapshotScheduler:
         *,
         clock: Callable[[], datetime] = utc_now,
         worker_id: str | None = None,
+        batch_size: int | None = None,
     ) -> None:
         self.fleet = fleet
         self.stores = stores
         self.clock = clock
         self.worker_id = worker_id or default_worker_id()
         self.stopping = False
+        # Rows a tick reads, locks or claims at once: its memory, whatever the fleet's size.
+        self.batch_size = batch_size or settings.snapshot_batch_size
+        self._swept_at: datetime | None = None
         # Lease tokens of the batches in hand, each with how to give it back.
         self._held: dict[str, Callable[[str], Awaitable[int]]] = {}
         self.concurrency = settings.snapshot_concurrency
@@ -78,19 +82,27 @@ class SnapshotScheduler:
             clock = FixedClock(now)
         metrics.LAST_TICK.set(now.timestamp())
         report = TickReport()
-        report.queued, report.missed_slots = await daily_snapshots.schedule_due_snapshots(now)
-        report.swept = await self._sweep()
-        report.abandoned, touched = await daily_snapshots.give_up(now, self.policy, self.stores)
+        batch = self.batch_size
+        report.queued, report.missed_slots = await daily_snapshots.schedule_due_snapshots(
+            now, batch
+        )
+        report.swept = await self._sweep(now)
+        report.abandoned, report.pruned = await daily_snapshots.give_up(
+            now, self.policy, self.stores, batch
+        )
         while not self.stopping and (
-            batch := await daily_snapshots.claim_snapshots(now, self.worker_id, self.policy)
+            claimed := await daily_snapshots.claim_snapshots(
+                now, self.worker_id, self.policy, batch
+            )
         ):
-            report.claimed += len(batch)
-            with self._holding(batch[0].lease_owner, daily_snapshots.release_snapshots):
-                await self._run(batch, report, clock)
-            touched.update(s.cluster_id for s in batch)
-        report.pruned = await daily_snapshots.apply_retention(touched, self.stores)
+            report.claimed += len(claimed)
+            with self._holding(claimed[0].lease_owner, daily_snapshots.release_snapshots):
+                await self._run(claimed, report, clock)
+            report.pruned += await daily_snapshots.apply_retention(
+                {s.cluster_id for s in claimed}, self.stores
+            )
         report.pruned += await daily_snapshots.prune_ended(now, self.stores)
-        report.settled = await cluster_lifecycle.settle_creating(self.fleet)
+        report.settled = await cluster_lifecycle.settle_creating(self.fleet, batch)
         while not self.stopping and (
             jobs := await restores.claim_restores(now, self.worker_id, self.policy)
         ):
@@ -104,8 +116,13 @@ class SnapshotScheduler:
         metrics.LAST_SUCCESSFUL_TICK.set(now.timestamp())
         return report
 
-    async def _sweep(self) -> int:
-        """Temporary objects older than a lease were left by a killed writer."""
+    async def _sweep(self, now: datetime) -> int:
+        """Temporary objects older than a lease were left by a killed writer.
+        Once a lease: a local store's sweep walks its whole tree, which at a
+        million clusters is millions of files, too many to walk every minute."""
+        if self._swept_at is not None and timedelta(0) <= now - self._swept_at < self.policy.lease:
+            return 0
+        self._swept_at = now
         swept = 0
         for store in self.stores.values():
             try:

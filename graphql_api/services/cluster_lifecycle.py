@@ -286,10 +286,15 @@ async def rotate_cluster_credentials(
     return cluster
 
 
-async def settle_creating(fleet: Fleet) -> int:
+async def settle_creating(fleet: Fleet, batch_size: int = 500) -> int:
     """CREATING clusters whose data plane reports a primary become IDLE (each
-    tick; the simulated fleet reports one at once). How many did."""
-    creating = await Cluster.filter(state=ClusterState.CREATING, deleted_at=None)
+    tick; the simulated fleet reports one at once). How many did. At most a
+    batch a tick, oldest first: the rest wait for the next."""
+    creating = (
+        await Cluster.filter(state=ClusterState.CREATING, deleted_at=None)
+        .order_by("created_at", "id")
+        .limit(batch_size)
+    )
     if not creating:
         return 0
     found = await fleet.nodes([address_of(c) for c in creating])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from tortoise.expressions import Q
@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from graphql_api import metrics
 from graphql_api.domain import attempts, retention, schedule
 from graphql_api.domain.clusters import ClusterNodes, ClusterTier, pick_snapshot_source
-from graphql_api.domain.locations import storage_location_for_region
+from graphql_api.domain.locations import StorageLocation, storage_location_for_region
 from graphql_api.fleet.base import ClusterAddress, Fleet
 from graphql_api.models import BackupJob, Cluster, DeliveryType, Snapshot, SnapshotStatus
 from graphql_api.services import leases
@@ -64,28 +64,21 @@ async def schedule_due_snapshots(now: datetime, batch_size: int = BATCH) -> tupl
 
 
 async def _queue(due: list[Cluster], now: datetime) -> tuple[int, int]:
-    """Insert the batch's snapshot rows and move each cluster's next slot on."""
-    slots: dict[str, schedule.DueSlot] = {}
+    """Insert the batch's snapshot rows and move each cluster's next slot on.
+
+    A row that already exists (the unique key) is left alone and not counted:
+    the rows inserted are read back by their primary keys, a lookup that stays
+    an index probe per row whatever the table's size or statistics (a search by
+    cluster ids scans the table when PostgreSQL has no statistics for it)."""
+    rows: list[Snapshot] = []
+    slots: dict[str, tuple[schedule.DueSlot, StorageLocation]] = {}
     for cluster in due:
         slot = schedule.due_slot(cluster.created_at, now, _last_taken(cluster))
-        if slot is not None:
-            slots[cluster.id] = slot
         cluster.next_snapshot_at = schedule.next_slot(cluster.created_at, now)
-    existing = set(
-        await Snapshot.filter(
-            cluster_id__in=list(slots),
-            scheduled_time__in=list({slot.scheduled_time for slot in slots.values()}),
-        ).values_list("cluster_id", "scheduled_time")
-    ) if slots else set()  # fmt: skip
-    rows, missed = [], 0
-    for cluster in due:
-        slot = slots.get(cluster.id)
-        if slot is None or (cluster.id, slot.scheduled_time) in existing:
+        if slot is None:
             continue
         location = storage_location_for_region(cluster.cloud_provider, cluster.region)
-        if slot.missed:
-            metrics.MISSED_SLOTS.labels(location.value).inc(slot.missed)
-            missed += slot.missed
+        slots[cluster.id] = (slot, location)
         rows.append(
             Snapshot(
                 cluster_id=cluster.id,
@@ -96,10 +89,21 @@ async def _queue(due: list[Cluster], now: datetime) -> tuple[int, int]:
                 storage_location=location,
             )
         )
+    inserted: list[str] = []
     if rows:
         await Snapshot.bulk_create(rows, ignore_conflicts=True)
+        ids = [r.id for r in rows]
+        inserted = [
+            str(c) for c in await Snapshot.filter(id__in=ids).values_list("cluster_id", flat=True)
+        ]
     await Cluster.bulk_update(due, fields=["next_snapshot_at"])
-    return len(rows), missed
+    missed = 0
+    for cluster_id in inserted:
+        slot, location = slots[cluster_id]
+        if slot.missed:
+            metrics.MISSED_SLOTS.labels(location.value).inc(slot.missed)
+            missed += slot.missed
+    return len(inserted), missed
 
 
 def _last_taken(cluster: Cluster) -> datetime | None:
@@ -151,33 +155,46 @@ def _given_up(now: datetime, policy: RetryPolicy) -> Q:
     )
 
 
-async def give_up(now: datetime, policy: RetryPolicy, stores: Stores) -> tuple[int, set[str]]:
+async def give_up(
+    now: datetime, policy: RetryPolicy, stores: Stores, batch_size: int = BATCH
+) -> tuple[int, int]:
     """Fail what no attempt will take (with why), drop an interrupted attempt's
-    bytes; (how many, the clusters touched, whose expirations move)."""
-    touched: set[str] = set()
-    count = 0
+    bytes, and prune each batch's clusters; (how many failed, how many pruned).
+
+    Batch by batch under row locks, like the queueing: concurrent schedulers
+    split the work and each counts only the rows it failed."""
+    failed = pruned = 0
     gone = _given_up(now, policy)
-    while rows := await Snapshot.filter(gone).order_by("id").limit(BATCH):
-        by_reason: dict[str, list[Snapshot]] = defaultdict(list)
-        for snapshot in rows:
-            by_reason[_final_reason(snapshot, now)].append(snapshot)
-        for reason, group in by_reason.items():
-            await Snapshot.filter(gone, id__in=[s.id for s in group]).update(
-                status=SnapshotStatus.FAILED,
-                finish_time=now,
-                failure_reason=reason,
-                lease_owner=None,
-                lease_expires_at=None,
+    while True:
+        async with in_transaction():
+            rows = await (
+                Snapshot.filter(gone)
+                .order_by("id")
+                .limit(batch_size)
+                .select_for_update(skip_locked=True)
             )
+            by_reason: dict[str, list[Snapshot]] = defaultdict(list)
+            for snapshot in rows:
+                by_reason[_final_reason(snapshot, now)].append(snapshot)
+            for reason, group in by_reason.items():
+                await Snapshot.filter(gone, id__in=[s.id for s in group]).update(
+                    status=SnapshotStatus.FAILED,
+                    finish_time=now,
+                    failure_reason=reason,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
         for snapshot in rows:
             if snapshot.status is SnapshotStatus.RUNNING:
                 await stores[snapshot.storage_location].delete(
                     snapshot_key(snapshot, snapshot.attempts)
                 )
             metrics.SNAPSHOTS_FAILED.labels(snapshot.storage_location.value, "true").inc()
-            touched.add(snapshot.cluster_id)
-        count += len(rows)
-    return count, touched
+        if rows:  # a failed slot moves the kept snapshots' expirations
+            pruned += await apply_retention({s.cluster_id for s in rows}, stores)
+        failed += len(rows)
+        if len(rows) < batch_size:
+            return failed, pruned
 
 
 def _final_reason(snapshot: Snapshot, now: datetime) -> str:
@@ -290,18 +307,22 @@ def _log(snapshot: Snapshot, **extra: object) -> None:
     )
 
 
-async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
+async def apply_retention(cluster_ids: Collection[str], stores: Stores) -> int:
     """Delete what falls out of each cluster's last 8 completed (rows, then
-    bytes), and bring the kept snapshots' expirations up to date."""
+    bytes), and bring the kept snapshots' expirations up to date.
+
+    The scheduler calls it once per batch it handled, so it reads at most a
+    batch of clusters' snapshots (8 kept + the day's) at a time."""
     ids = list(cluster_ids)
-    restoring = await _being_restored()
     pruned = 0
     for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        restoring = await _being_restored(chunk)
         by_cluster: dict[str, list[Snapshot]] = defaultdict(list)
         # Clusters whose schedule has ended keep their snapshots to their
         # expirations instead (prune_ended): "the last 8" no longer moves.
         live = Snapshot.filter(
-            cluster_id__in=ids[start : start + BATCH],
+            cluster_id__in=chunk,
             cluster__deleted_at__isnull=True,
             cluster__tier=ClusterTier.FLEX,
         )
@@ -324,10 +345,13 @@ async def apply_retention(cluster_ids: Iterable[str], stores: Stores) -> int:
     return pruned
 
 
-async def _being_restored() -> set[str]:
-    """A snapshot a restore is about to read stays until the restore is done."""
+async def _being_restored(cluster_ids: list[str]) -> set[str]:
+    """Snapshots of these clusters a restore is about to read: each stays until
+    the restore is done."""
     found = await BackupJob.filter(
-        delivery_type=DeliveryType.RESTORE, active_target_cluster_id__isnull=False
+        delivery_type=DeliveryType.RESTORE,
+        active_target_cluster_id__isnull=False,
+        cluster_id__in=cluster_ids,
     ).values_list("snapshot_id", flat=True)
     return {str(i) for i in found}
 
@@ -359,15 +383,14 @@ async def prune_ended(now: datetime, stores: Stores) -> int:
     moves after), and FAILED ones older than the oldest COMPLETED one left.
     One indexed query when nothing is due (``clusters.next_expiry_at``)."""
     pruned = 0
-    restoring: set[str] | None = None
     while ids := list(
         await Cluster.filter(next_expiry_at__lte=now)
         .order_by("next_expiry_at", "id")
         .limit(BATCH)
         .values_list("id", flat=True)
     ):
-        restoring = await _being_restored() if restoring is None else restoring
         by_cluster: dict[str, list[Snapshot]] = {str(i): [] for i in ids}
+        restoring = await _being_restored(list(by_cluster))
         for row in await Snapshot.filter(cluster_id__in=list(by_cluster)):
             by_cluster[row.cluster_id].append(row)
         doomed: list[Snapshot] = []

@@ -47,22 +47,27 @@ async def claim(
     """
     token = new_token(worker_id)
     async with in_transaction():
-        ids = await (
+        # .only(), not .values_list(): Tortoise drops FOR UPDATE from the latter,
+        # and then concurrent claimers pick the same rows and all but one get none.
+        found = await (
             model.filter(claimable)
             .order_by(*order)
             .limit(limit)
             .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)
+            .only("id")
         )
-        if not ids:
+        if not found:
             return []
-        await model.filter(claimable, id__in=list(ids)).update(
+        ids = [row.pk for row in found]
+        await model.filter(claimable, id__in=ids).update(
             lease_owner=token,
             lease_expires_at=now + lease,
             attempts=F("attempts") + 1,
             **changes,
         )
-    return list(await model.filter(lease_owner=token))
+    # By id (the primary key): lease_owner has no index, and the table holds every
+    # cluster's history.
+    return list(await model.filter(id__in=ids, lease_owner=token))
 
 
 async def release(model: type[M], token: str, **changes: Any) -> int:
