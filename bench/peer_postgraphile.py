@@ -26,12 +26,12 @@ from bench.server import Server, free_port, run_server
 PACKAGE_DIR = ROOT / "bench" / "postgraphile"
 _STAMP = PACKAGE_DIR / "node_modules" / ".bench-lock-sha256"
 
-# (a): the cluster by its unique (project, name), its snapshots newest first.
+# (a): the cluster by its unique (project, live name), its snapshots newest first.
 # cloudProvider, region and backupEnabled are what a client needs to derive the
 # storage location and policy our server computes; they are read, not compared.
 BACKUP_TAB = """
 query BackupTab($projectId: String!, $name: String!, $first: Int!) {
-  cluster: clusterByProjectIdAndName(projectId: $projectId, name: $name) {
+  cluster: clusterByProjectIdAndLiveName(projectId: $projectId, liveName: $name) {
     id name tier state mongodbVersion createdAt cloudProvider region backupEnabled
     snapshots: snapshotsByClusterId(first: $first, orderBy: [SCHEDULED_TIME_DESC, ID_DESC]) {
       totalCount pageInfo { hasNextPage endCursor }

@@ -335,13 +335,7 @@ async def apply_retention(cluster_ids: Collection[str], stores: Stores) -> int:
             doomed += [r for r in rows if r.id in prune]
             kept = [ref for ref in refs if ref.id not in prune]
             await _update_expirations(rows, retention.expirations(kept))
-        if doomed:
-            await Snapshot.filter(id__in=[r.id for r in doomed]).delete()
-        for row in doomed:
-            if row.storage_key:
-                await stores[row.storage_location].delete(row.storage_key)
-            metrics.SNAPSHOTS_PRUNED.labels(row.storage_location.value).inc()
-        pruned += len(doomed)
+        pruned += await _delete(doomed, stores)
     return pruned
 
 
