@@ -30,12 +30,13 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from schemathesis.graphql import nodes
 from schemathesis.specs.graphql.scalars import CUSTOM_SCALARS
 
+from tests.fuzzing import run_examples
 from tests.live_server import LiveServer, live_server
 
 POSITIVE_EXAMPLES = 100  # per root field, valid operations
@@ -185,22 +186,6 @@ def _operations(api_schema: Any) -> list[Any]:
     return operations
 
 
-def _run(strategy: Any, examples: int, check: Any) -> None:
-    @given(case=strategy)
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    def run(case: Any) -> None:
-        check(case)
-
-    run()
-
-
 def _body(response: Any) -> Any:
     try:
         return json.loads(response.content)
@@ -252,8 +237,8 @@ def test_fuzz_with_a_valid_key(server: LiveServer, api_schema: Any) -> None:
                 findings.add(f"null in a non-null field on {label}", _describe(case, response))
 
     for operation in _operations(api_schema):
-        _run(operation.as_strategy(GenerationMode.POSITIVE), POSITIVE_EXAMPLES, check)
-        _run(operation.as_strategy(GenerationMode.NEGATIVE), NEGATIVE_EXAMPLES, check)
+        run_examples(operation.as_strategy(GenerationMode.POSITIVE), POSITIVE_EXAMPLES, check)
+        run_examples(operation.as_strategy(GenerationMode.NEGATIVE), NEGATIVE_EXAMPLES, check)
 
     print(f"fuzz: {findings.calls} requests, {findings.skipped} examples skipped (time budget)")
     log = server.log()
@@ -305,7 +290,7 @@ def test_fuzz_without_a_valid_key_returns_no_data(
     strategy = st.one_of(
         *(operation.as_strategy(GenerationMode.POSITIVE) for operation in _operations(api_schema))
     )
-    _run(strategy, UNAUTHENTICATED_EXAMPLES, check)
+    run_examples(strategy, UNAUTHENTICATED_EXAMPLES, check)
     assert not findings.problems, findings.report()
     assert findings.calls >= 10
 

@@ -19,7 +19,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
@@ -30,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from graphql_api.rest.media import MEDIA_TYPE
+from tests.fuzzing import run_examples
 from tests.live_server import LiveServer, live_server
 
 POSITIVE_EXAMPLES = 40  # per operation
@@ -98,22 +98,6 @@ def _with_known_values(document: dict[str, Any], known: dict[str, list[str]]) ->
     return document
 
 
-def _run(strategy: Any, examples: int, check: Any) -> None:
-    @given(case=strategy)
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    def run(case: Any) -> None:
-        check(case)
-
-    run()
-
-
 def test_fuzz_rest_api_with_a_valid_key(server: LiveServer) -> None:
     document = httpx.get(f"{server.base_url}/api/atlas/v2/openapi.json").json()
     served = schemathesis.openapi.from_dict(document)
@@ -151,7 +135,7 @@ def test_fuzz_rest_api_with_a_valid_key(server: LiveServer) -> None:
     ]
     for schema, mode, examples in runs:
         for result in schema.get_all_operations():
-            _run(result.ok().as_strategy(mode), examples, check)
+            run_examples(result.ok().as_strategy(mode), examples, check)
 
     print(f"rest fuzz: {calls} requests, statuses {sorted(statuses.items())}")
     log = server.log()
