@@ -522,3 +522,23 @@ async def test_ended_schedules_cost_the_tick_one_statement_when_nothing_is_due(
         assert await daily_snapshots.prune_ended(NOW + timedelta(hours=1), engine().stores) == 0
         assert await cluster_lifecycle.settle_creating(SimulatedFleet()) == 0
     assert len(statements) == 2, statements
+
+
+async def test_creating_clusters_settle_a_batch_a_tick_oldest_first(world: World) -> None:
+    from graphql_api.domain.clusters import ClusterState
+    from graphql_api.fleet.simulated import SimulatedFleet
+    from graphql_api.services import cluster_lifecycle
+
+    project = await world.project()
+    made = [
+        await world.cluster(project, f"new-{i}", created_at=NOW - timedelta(minutes=10 - i))
+        for i in range(3)
+    ]
+    await Cluster.filter(id__in=[c.id for c in made]).update(state=ClusterState.CREATING)
+    assert await cluster_lifecycle.settle_creating(SimulatedFleet(), batch_size=2) == 2
+    states = {c.name: c.state for c in await Cluster.filter(project_id=project.id)}
+    assert states == {
+        "new-0": ClusterState.IDLE, "new-1": ClusterState.IDLE, "new-2": ClusterState.CREATING,
+    }  # fmt: skip
+    assert await cluster_lifecycle.settle_creating(SimulatedFleet(), batch_size=2) == 1
+    assert (await Cluster.get(id=made[2].id)).state is ClusterState.IDLE
