@@ -3,6 +3,8 @@ dedicated clusters registered with Cloud Backup on or off."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +12,7 @@ import pytest
 from graphql_api.domain.clusters import ClusterTier
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import AuditEvent, AuditOutcome, Cluster, Project, Snapshot, SnapshotStatus
-from graphql_api.services import daily_snapshots
+from graphql_api.services import cluster_lifecycle, daily_snapshots
 from tests.conftest import NOW, Actor, GraphQLClient, World
 from tests.test_restores import DOWNLOAD, RESTORE, _restore_input, engine
 
@@ -285,6 +287,49 @@ async def test_delete_is_refused_while_a_restore_into_the_cluster_runs(
     await engine().tick(NOW)  # the restore runs and ends
     body = await gql(DELETE, owner, {"p": project.id, "n": "target"})
     assert body["data"]["deleteFlexCluster"]["cluster"]["deleted"] is True
+
+
+@pytest.mark.parametrize("mutation", ["delete", "upgrade"])
+async def test_a_restore_asked_for_while_the_cluster_ends_waits_for_it(
+    gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch, mutation: str
+) -> None:
+    """A restore requested between the delete's (or upgrade's) restore check and
+    its write waits until the cluster has ended instead of being queued into it;
+    into a deleted cluster it is then refused. The hook holds the delete for a
+    second after its check while the restore is asked for."""
+    project = await world.project()
+    owner = await _owner(world, project)
+    source = await world.cluster(project, "source", created_at=NOW - timedelta(days=3))
+    await engine().tick(NOW - timedelta(days=2))
+    await world.cluster(project, "target")
+    snapshot = await Snapshot.get(cluster_id=source.id)
+    asked = asyncio.Event()
+
+    async def ask_for_a_restore() -> dict:
+        await asked.wait()
+        return await gql(RESTORE, owner, _restore_input(snapshot, project, "target"))
+
+    # Started here, not in the hook, so it runs outside the delete's transaction.
+    restoring = asyncio.create_task(ask_for_a_restore())
+    answered_inside_the_window: list[bool] = []
+    check = cluster_lifecycle._refuse_while_restoring
+
+    async def check_then_ask_for_a_restore(cluster: Cluster, what: str) -> None:
+        await check(cluster, what)
+        asked.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(restoring), 1.0)
+        answered_inside_the_window.append(restoring.done())
+
+    monkeypatch.setattr(cluster_lifecycle, "_refuse_while_restoring", check_then_ask_for_a_restore)
+    mutation_text = DELETE if mutation == "delete" else UPGRADE
+    ended = await gql(mutation_text, owner, {"p": project.id, "n": "target"})
+    restore = (await restoring)["data"]["restoreSnapshot"]
+    assert not ended.get("errors"), ended
+    assert answered_inside_the_window == [False], f"answered while the {mutation} was half done"
+    if mutation == "delete":
+        assert restore["job"] is None
+        assert [e["code"] for e in restore["userErrors"]] == ["TARGET_NOT_FOUND"]
 
 
 async def _history(world: World, project: Project, name: str, days: int = 10) -> Cluster:

@@ -61,10 +61,12 @@ async def _project(principal: Principal, project_id: str) -> tuple[Project | Non
     return project, Scope(project, f"No project {project_id} among your projects.")
 
 
-async def _live(project: Project | None, name: str, *, flex_only: bool = False) -> Cluster:
+async def _live(
+    project: Project | None, name: str, *, flex_only: bool = False, lock: bool = False
+) -> Cluster:
     """The project's live cluster of that name (inside authorize: refusals are audited)."""
     assert project is not None
-    cluster = await get_cluster(project, name)
+    cluster = await get_cluster(project, name, lock=lock)
     if cluster is None:
         raise NotFoundError(f"Project {project.name!r} has no cluster named {name!r}.")
     if flex_only and cluster.tier is not ClusterTier.FLEX:
@@ -203,8 +205,9 @@ async def delete_flex_cluster(
 ) -> Cluster:
     """End the cluster (see the module's docstring for what its snapshots do)."""
     project, scope = await _project(principal, project_id)
-    async with authorize(principal, Action.DELETE_FLEX_CLUSTER, scope, subject=name, now=now):
-        cluster = await _live(project, name, flex_only=True)
+    action = Action.DELETE_FLEX_CLUSTER
+    async with authorize(principal, action, scope, subject=name, now=now), in_transaction():
+        cluster = await _live(project, name, flex_only=True, lock=True)
         if cluster.termination_protection:
             raise ConflictError(
                 f"Cluster {name!r} has termination protection enabled: turn it off "
@@ -212,14 +215,13 @@ async def delete_flex_cluster(
                 code="TERMINATION_PROTECTION_ENABLED",
             )
         await _refuse_while_restoring(cluster, "deleted")
-        async with in_transaction():
-            await _store(
-                cluster, deleted_at=now, live_name=None, state=ClusterState.DELETING,
-                next_snapshot_at=None,
-            )  # fmt: skip
-            await daily_snapshots.end_schedule(
-                cluster.id, now, "The cluster was deleted before this snapshot was taken."
-            )
+        await _store(
+            cluster, deleted_at=now, live_name=None, state=ClusterState.DELETING,
+            next_snapshot_at=None,
+        )  # fmt: skip
+        await daily_snapshots.end_schedule(
+            cluster.id, now, "The cluster was deleted before this snapshot was taken."
+        )
     return cluster
 
 
@@ -235,13 +237,13 @@ async def upgrade_flex_cluster(
     enabled; its daily Flex schedule ends (its snapshots stay until they expire)."""
     project, scope = await _project(principal, project_id)
     async with authorize(principal, Action.UPGRADE_FLEX_CLUSTER, scope, subject=name, now=now):
-        cluster = await _live(project, name, flex_only=True)
         if not tier.is_dedicated:
             raise InvalidInputError(
                 "A Flex cluster upgrades to M10 or larger.", code="INVALID_TIER"
             )
-        await _refuse_while_restoring(cluster, "upgraded")
         async with in_transaction():
+            cluster = await _live(project, name, flex_only=True, lock=True)
+            await _refuse_while_restoring(cluster, "upgraded")
             await _store(cluster, tier=tier, backup_enabled=True, next_snapshot_at=None)
             await daily_snapshots.end_schedule(
                 cluster.id, now,

@@ -180,11 +180,14 @@ async def find_cluster(
     return await authorization.find_project(principal, project_id), None
 
 
-async def get_cluster(project: Project, name: str) -> Cluster | None:
-    """The project's live cluster of that name."""
+async def get_cluster(project: Project, name: str, *, lock: bool = False) -> Cluster | None:
+    """The project's live cluster of that name. ``lock`` (inside a transaction)
+    holds its row until the transaction ends: deleting, upgrading and queueing
+    a restore into a cluster take it, so each sees the others' outcome."""
     if not could_be_stored(name):
         return None
-    return await Cluster.get_or_none(project_id=project.id, live_name=name)
+    query = Cluster.filter(project_id=project.id, live_name=name)
+    return await (query.select_for_update() if lock else query).first()
 
 
 async def list_clusters(

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from graphql_api.domain.clusters import ClusterState
 from graphql_api.domain.refusals import Refusal
@@ -72,21 +73,22 @@ async def request_restore(
         principal, Action.RESTORE_SNAPSHOT, *scopes, subject=subject, now=now
     ) as audit:
         assert snapshot is not None and target_project is not None
-        target = await get_cluster(target_project, target_cluster_name)
-        refusals = _refusals(snapshot, target_project, target, target_cluster_name,
-                             confirm_target_cluster_name)  # fmt: skip
-        job = None
-        if not refusals and target is not None:
-            job = await _queue(principal, snapshot, target, now)
-            if job is None:  # the unique active-target key: one restore at a time
-                refusals.append(
-                    Refusal(
-                        RestoreRefusal.RESTORE_IN_PROGRESS,
-                        f"Cluster {target.name!r} already has a restore queued or running; "
-                        "wait for it to finish.",
-                        "targetClusterName",
+        async with in_transaction():  # the target's row lock: see get_cluster
+            target = await get_cluster(target_project, target_cluster_name, lock=True)
+            refusals = _refusals(snapshot, target_project, target, target_cluster_name,
+                                 confirm_target_cluster_name)  # fmt: skip
+            job = None
+            if not refusals and target is not None:
+                job = await _queue(principal, snapshot, target, now)
+                if job is None:  # one restore at a time
+                    refusals.append(
+                        Refusal(
+                            RestoreRefusal.RESTORE_IN_PROGRESS,
+                            f"Cluster {target.name!r} already has a restore queued or "
+                            "running; wait for it to finish.",
+                            "targetClusterName",
+                        )
                     )
-                )
         if refusals:
             audit.refused(refusals[0].code.value, " ".join(r.message for r in refusals))
         audit.job_id = job.id if job else None
@@ -133,7 +135,11 @@ def _refusals(
 async def _queue(
     principal: Principal, snapshot: Snapshot, target: Cluster, now: datetime
 ) -> BackupJob | None:
-    """The queued job, or None when the target already has a restore queued or running."""
+    """The queued job, or None when the target already has a restore queued or
+    running (checked first: under the target's lock, so no insert trips the
+    unique active-target key, which would abort PostgreSQL's transaction)."""
+    if await BackupJob.exists(active_target_cluster_id=target.id):
+        return None
     try:
         return await create_job(
             DeliveryType.RESTORE,
