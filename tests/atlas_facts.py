@@ -23,6 +23,7 @@ class AtlasOperation:
     status: int
     response: str | None
     errors: set[int] = field(default_factory=set)
+    request_required: set[str] = field(default_factory=set)  # "(required: name)" in the table
 
 
 @dataclass
@@ -30,6 +31,7 @@ class AtlasField:
     type: str | None  # JSON Schema type, None when the facts do not say
     enum: list[str] | None = None
     format: str | None = None
+    access: str | None = None  # "RO" or "WO" when the facts mark the field itself
 
 
 @dataclass
@@ -54,11 +56,13 @@ def operations() -> list[AtlasOperation]:
         method, path, names, role, request, success = (c.strip() for c in row.groups())
         op_id, sdk = re.fullmatch(r"(\w+) \((\w+)\)", names).groups()  # type: ignore[union-attr]
         status, _, response = success.partition(" ")
+        required = re.search(r"\(required: ([^)]*)\)", request)
         found.append(
             AtlasOperation(
                 method, base + path, op_id, sdk, role,
                 None if request == "-" else request.split(" ")[0],
                 int(status), response if response.startswith(("Flex", "Paginated")) else None,
+                request_required=set(re.findall(r"\w+", required.group(1))) if required else set(),
             )
         )  # fmt: skip
     _error_codes(text, found)
@@ -132,8 +136,11 @@ def schemas() -> dict[str, AtlasSchema]:
             parsed = _field(item.group(2))
             if parsed is None and re.fullmatch(r"[\s,]*", item.group(2)):
                 continue  # "`a`, `b`, `c` date-time": the type comes after the last name
+            access = re.match(r"\s*(RO|WO)\b", item.group(2))
             for pending_name in pending:
                 fields[pending_name] = parsed or AtlasField(None)
+                if access and len(pending) == 1:
+                    fields[pending_name].access = access.group(1)
             pending = []
         if name == "Paginated":
             for paged in re.findall(r"Paginated\w+", paren):

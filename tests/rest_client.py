@@ -20,7 +20,7 @@ def headers(actor: Actor | None, **extra: str) -> dict[str, str]:
 
 
 class Rest:
-    """GET and POST as the Atlas Go SDK does them (versioned Accept and body)."""
+    """Requests as the Atlas Go SDK sends them (versioned Accept and body)."""
 
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
@@ -32,3 +32,11 @@ class Rest:
         return await self.http.post(
             API + path, headers=headers(actor, **{"Content-Type": MEDIA_TYPE}), json=body
         )
+
+    async def patch(self, path: str, actor: Actor | None, body: Any) -> httpx.Response:
+        return await self.http.patch(
+            API + path, headers=headers(actor, **{"Content-Type": MEDIA_TYPE}), json=body
+        )
+
+    async def delete(self, path: str, actor: Actor | None) -> httpx.Response:
+        return await self.http.delete(API + path, headers=headers(actor))

@@ -211,10 +211,12 @@ async def test_bad_path_values_are_400_before_any_lookup(rest: Rest, world: Worl
     assert unknown_cluster.json()["errorCode"] == "CLUSTER_NOT_FOUND"
     nowhere = await rest.get("/nowhere", reader)
     assert nowhere.status_code == 404 and nowhere.json()["errorCode"] == "RESOURCE_NOT_FOUND"
-    # createFlexCluster is phase 2: not served yet, said as an ApiError.
-    create = await rest.post(f"/groups/{project.id}/flexClusters", reader, {"name": "x"})
-    assert create.status_code == 405 and create.json()["errorCode"] == "METHOD_NOT_ALLOWED"
-    assert create.headers["allow"] == "GET"
+    # A method not served at a path is said as an ApiError naming those that are.
+    put = await rest.http.put(
+        f"{API}/groups/{project.id}/flexClusters/a", headers=headers(reader), json={}
+    )
+    assert put.status_code == 405 and put.json()["errorCode"] == "METHOD_NOT_ALLOWED"
+    assert put.headers["allow"] == "GET, PATCH, DELETE"
 
 
 async def test_versioned_media_type_is_required(client: httpx.AsyncClient, world: World) -> None:

@@ -1,6 +1,7 @@
 """HTTP Digest with API key pairs, checked with httpx.DigestAuth (an
-independent RFC 7616 client): accepted, replays refused, expired nonces
-refused as stale, revocation at the next request."""
+independent RFC 7616 client): accepted on every operation of the route
+table, replays refused, expired nonces refused as stale, revocation at the
+next request."""
 
 from __future__ import annotations
 
@@ -193,3 +194,64 @@ async def test_the_header_atlas_go_clients_write_is_accepted(
     answer = await http.get(uri, headers={"Authorization": header})
     assert answer.status_code == 200, answer.text
     assert re.fullmatch(r"[0-9a-f]{56}", nonce)
+
+
+async def test_digest_drives_every_operation(http: httpx.AsyncClient, world: World) -> None:
+    """An Atlas client's key pair, through each of the route table's operations."""
+    from graphql_api.rest.operations import OPERATIONS
+
+    project = await world.project()
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    source = await world.cluster(project, "source")
+    await world.cluster(project, "target")
+    await world.cluster(project, "grows")
+    snapshot = (await world.completed_snapshots(source, 3))[-1]
+    issued = await issue_key_pair(owner.user)
+    auth = httpx.DigestAuth(issued.public_key, issued.private_key)
+    group = f"{API}/groups/{project.id}"
+    backup = f"{group}/flexClusters/source/backup"
+    driven: list[tuple[str, str]] = []
+
+    async def call(method: str, template: str, url: str, body: object = None) -> httpx.Response:
+        sent = {"Content-Type": MEDIA_TYPE} if body is not None else {}
+        response = await http.request(method, url, json=body, headers=sent, auth=auth)
+        assert response.status_code in (200, 201, 204), (method, url, response.text)
+        assert response.headers["ratelimit-limit"] == "1000"
+        driven.append((method, template))
+        return response
+
+    g, c = "/groups/{groupId}", "/groups/{groupId}/flexClusters/{name}"
+    await call("GET", g + "/flexClusters", f"{group}/flexClusters")
+    created = await call(
+        "POST", g + "/flexClusters", f"{group}/flexClusters",
+        {"name": "made", "providerSettings": {"backingProviderName": "GCP",
+                                              "regionName": "europe-west3"}},
+    )  # fmt: skip
+    assert created.status_code == 201 and created.json()["stateName"] == "CREATING"
+    await call("GET", c, f"{group}/flexClusters/made")
+    patched = await call(
+        "PATCH", c, f"{group}/flexClusters/made", {"tags": [{"key": "k", "value": "v"}]}
+    )
+    assert patched.json()["tags"] == [{"key": "k", "value": "v"}]
+    await call("GET", c + "/backup/snapshots", f"{backup}/snapshots")
+    await call("GET", c + "/backup/snapshots/{snapshotId}", f"{backup}/snapshots/{snapshot.id}")
+    download = await call(
+        "POST", c + "/backup/download", f"{backup}/download", {"snapshotId": snapshot.id}
+    )
+    assert download.json()["snapshotUrl"]
+    await call("GET", c + "/backup/restoreJobs", f"{backup}/restoreJobs")
+    restore = await call(
+        "POST", c + "/backup/restoreJobs", f"{backup}/restoreJobs",
+        {"snapshotId": snapshot.id, "targetDeploymentItemName": "target"},
+    )  # fmt: skip
+    job = restore.json()["id"]
+    await call("GET", c + "/backup/restoreJobs/{restoreJobId}", f"{backup}/restoreJobs/{job}")
+    upgraded = await call(
+        "POST", g + "/flexClusters:tenantUpgrade", f"{group}/flexClusters:tenantUpgrade",
+        {"name": "grows"},
+    )  # fmt: skip
+    assert upgraded.json()["name"] == "grows"
+    deleted = await call("DELETE", c, f"{group}/flexClusters/made")
+    assert deleted.status_code == 204
+
+    assert sorted(driven) == sorted((op.method, op.path) for op in OPERATIONS)

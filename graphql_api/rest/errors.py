@@ -90,6 +90,10 @@ REFUSALS: dict[str, tuple[int, str]] = {
     RestoreRefusal.INCOMPATIBLE_VERSION: (400, "INCOMPATIBLE_VERSION"),
     RestoreRefusal.CONFIRMATION_MISMATCH: (400, "CONFIRMATION_MISMATCH"),
     RestoreRefusal.RESTORE_IN_PROGRESS: (409, "RESTORE_IN_PROGRESS"),
+    # The cluster lifecycle's (services/cluster_lifecycle.py). Atlas answers a
+    # taken name 400; its other refusals keep the service's code and class status.
+    "NOT_FLEX_CLUSTER": (400, "CANNOT_USE_NON_FLEX_CLUSTER_IN_FLEX_API"),
+    "DUPLICATE_CLUSTER_NAME": (400, "DUPLICATE_CLUSTER_NAME"),
 }
 
 

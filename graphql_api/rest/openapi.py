@@ -20,6 +20,7 @@ OPENAPI_PATH = PREFIX + "/openapi.json"
 STATUS_TEXT = {
     400: "Bad Request: a parameter or the body is not valid.",
     401: "Unauthorized: no valid API key.",
+    402: "Payment Required: listed as Atlas lists it; this server never answers it.",
     403: "Forbidden: the caller's role does not allow this.",
     404: "Not Found: unknown, or not visible to the caller (both answer alike).",
     406: "Not Acceptable: Accept does not name this API's version.",
@@ -114,13 +115,12 @@ def _operation(op: Operation) -> dict[str, Any]:
     rate_headers = {
         name: {"schema": {"type": "integer"}} for name in ("RateLimit-Limit", "RateLimit-Remaining")
     }
-    responses: dict[str, Any] = {
-        str(op.status): {
-            "description": "OK",
-            "headers": rate_headers,
-            "content": {MEDIA_TYPE: {"schema": _ref(op.response)}},
-        }
-    }
+    success: dict[str, Any] = {"description": "OK", "headers": rate_headers}
+    if op.response is None:
+        success["description"] = "No Content"
+    else:
+        success["content"] = {MEDIA_TYPE: {"schema": _ref(op.response)}}
+    responses: dict[str, Any] = {str(op.status): success}
     error_content = {ERROR_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ApiError"}}}
     codes = set(op.errors) | {406} | ({415} if op.request is not None else set())
     for code in sorted(codes):

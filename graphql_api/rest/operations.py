@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from graphql_api.rest import handlers, schemas
+from graphql_api.rest import handlers, lifecycle, schemas
 from graphql_api.rest.auth import principal_of
 from graphql_api.rest.errors import ApiError, from_service_error
 from graphql_api.rest.media import ERROR_MEDIA_TYPE, check_accept, read_body, render
@@ -29,10 +29,12 @@ PREFIX = "/api/atlas/v2"
 GROUP = "/groups/{groupId}"
 CLUSTER = GROUP + "/flexClusters/{name}"
 
-Handler = Callable[[handlers.Call], Awaitable[dict[str, Any]]]
+Handler = Callable[[handlers.Call], Awaitable[dict[str, Any] | None]]
 
-# Roles as Atlas's document names them, and the role that grants it here.
+# Roles as Atlas's document names them (x-rolesRequirements); which of this
+# service's roles may act is the service's rule (README, REST API).
 READ_ONLY = "Project Read Only"
+OWNER = "Project Owner"
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Operation:
     summary: str
     role: str
     handler: Handler
-    response: Shape
+    response: Shape | None  # None: no body (204)
     status: int = 200
     request: Shape | None = None
     paginated: bool = False
@@ -59,8 +61,26 @@ OPERATIONS: tuple[Operation, ...] = (
         schemas.PAGE_OF_CLUSTERS, paginated=True, errors=(400, 401, 403, 404, 409, 429, 500),
     ),
     Operation(
+        "POST", GROUP + "/flexClusters", "createGroupFlexCluster", "createFlexCluster",
+        "Create a Flex cluster (CREATING until the data plane reports it up).", OWNER,
+        lifecycle.create_flex_cluster, schemas.FLEX_CLUSTER, status=201,
+        request=schemas.FLEX_CLUSTER_CREATE, errors=(400, 401, 402, 403, 404, 409, 429, 500),
+    ),
+    Operation(
         "GET", CLUSTER, "getGroupFlexCluster", "getFlexCluster",
         "Return one Flex cluster.", READ_ONLY, handlers.get_flex_cluster, schemas.FLEX_CLUSTER,
+        errors=(400, 401, 403, 404, 409, 429, 500),
+    ),
+    Operation(
+        "PATCH", CLUSTER, "updateGroupFlexCluster", "updateFlexCluster",
+        "Change a Flex cluster's termination protection or tags.", OWNER,
+        lifecycle.update_flex_cluster, schemas.FLEX_CLUSTER, request=schemas.FLEX_CLUSTER_UPDATE,
+        errors=(400, 401, 402, 403, 404, 409, 429, 500),
+    ),
+    Operation(
+        "DELETE", CLUSTER, "deleteGroupFlexCluster", "deleteFlexCluster",
+        "Delete a Flex cluster (its snapshots stay until they expire).", OWNER,
+        lifecycle.delete_flex_cluster, None, status=204,
         errors=(400, 401, 403, 404, 409, 429, 500),
     ),
     Operation(
@@ -95,6 +115,12 @@ OPERATIONS: tuple[Operation, ...] = (
         "getGroupFlexClusterBackupRestoreJob", "getFlexRestoreJob",
         "Return one restore or download job of a Flex cluster.", READ_ONLY,
         handlers.get_restore_job, schemas.RESTORE_JOB,
+    ),
+    Operation(
+        "POST", GROUP + "/flexClusters:tenantUpgrade", "tenantGroupFlexClusterUpgrade",
+        "tenantUpgrade", "Upgrade a Flex cluster to a dedicated (M10+) cluster.",
+        "Project Cluster Manager", lifecycle.tenant_upgrade, schemas.FLEX_CLUSTER,
+        request=schemas.TENANT_UPGRADE, errors=(400, 401, 402, 403, 404, 409, 429, 500),
     ),
 )  # fmt: skip
 
@@ -155,6 +181,8 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
                 ),
                 shown,
             )
+        if result is None:
+            return Response(status_code=op.status)
         return render(op.status, result, pretty=shown.pretty, envelope=shown.envelope)
 
     handle.__name__ = op.operation_id

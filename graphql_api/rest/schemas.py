@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from graphql_api.domain.clusters import ClusterTier
 from graphql_api.rest.params import ID_PATTERN, NAME_PATTERN
 
 STATUSES = ("PENDING", "QUEUED", "RUNNING", "FAILED", "COMPLETED")
@@ -67,6 +68,8 @@ RESOURCE_TAG = Shape(
     required=("key", "value"),
 )
 
+_TAGS = Prop("array", items=Prop("object", ref=RESOURCE_TAG.name))
+
 PROVIDER_SETTINGS = Shape(
     "FlexProviderSettings20241113",
     {
@@ -103,11 +106,74 @@ FLEX_CLUSTER = Shape(
         "backupSettings": Prop("object", ref=BACKUP_SETTINGS.name),
         "connectionStrings": Prop("object", ref=CONNECTION_STRINGS.name),
         "terminationProtectionEnabled": Prop("boolean", default=False),
-        "tags": Prop("array", items=Prop("object", ref=RESOURCE_TAG.name)),
+        "tags": _TAGS,
         "links": LINKS,
     },
     required=("providerSettings",),
     description="A Flex cluster.",
+)
+
+PROVIDER_SETTINGS_CREATE = Shape(
+    "FlexProviderSettingsCreate20241113",
+    {
+        "backingProviderName": Prop("string", enum=("AWS", "AZURE", "GCP"), write_only=True),
+        "regionName": Prop(
+            "string", write_only=True, description="The provider's region code, e.g. us-east-1."
+        ),
+        "providerName": _ro("string", enum=("FLEX",), default="FLEX"),
+        "diskSizeGB": _ro("number", format="double"),
+    },
+    required=("backingProviderName", "regionName"),
+    write_only=True,
+)
+
+FLEX_CLUSTER_CREATE = Shape(
+    "FlexClusterDescriptionCreate20241113",
+    {
+        "name": Prop("string", pattern=NAME_PATTERN, write_only=True),
+        "providerSettings": Prop("object", ref=PROVIDER_SETTINGS_CREATE.name),
+        "terminationProtectionEnabled": Prop("boolean", default=False),
+        "tags": _TAGS,
+        "links": LINKS,
+    },
+    required=("name", "providerSettings"),
+    description="A new Flex cluster (CREATING until the data plane reports it up).",
+)
+
+FLEX_CLUSTER_UPDATE = Shape(
+    "FlexClusterDescriptionUpdate20241113",
+    {
+        "terminationProtectionEnabled": Prop("boolean", default=False),
+        "tags": Prop(
+            "array",
+            items=Prop("object", ref=RESOURCE_TAG.name),
+            description="Replaces every tag; leave it out to keep them.",
+        ),
+        "links": LINKS,
+    },
+    description="What to change on a Flex cluster: what is left out stays.",
+)
+
+DEDICATED_TIERS = tuple(t.value for t in ClusterTier if t.is_dedicated)
+
+UPGRADE_PROVIDER_SETTINGS = Shape(
+    "TenantUpgradeProviderSettings",
+    {
+        "instanceSizeName": Prop(
+            "string", enum=DEDICATED_TIERS, default="M10", description="The tier to upgrade to."
+        ),
+    },
+    description="This server's: the tier the cluster becomes (M10 when left out).",
+)
+
+TENANT_UPGRADE = Shape(
+    "AtlasTenantClusterUpgradeRequest20240805",
+    {
+        "name": Prop("string", pattern=NAME_PATTERN, description="The Flex cluster to upgrade."),
+        "providerSettings": Prop("object", ref=UPGRADE_PROVIDER_SETTINGS.name),
+    },
+    required=("name",),
+    description="Upgrade a Flex cluster to a dedicated (M10+) cluster with Cloud Backup.",
 )
 
 SNAPSHOT = Shape(
@@ -210,6 +276,7 @@ API_ERROR = Shape(
 
 SHAPES: tuple[Shape, ...] = (
     LINK, RESOURCE_TAG, PROVIDER_SETTINGS, BACKUP_SETTINGS, CONNECTION_STRINGS, FLEX_CLUSTER,
-    SNAPSHOT, RESTORE_JOB, RESTORE_JOB_CREATE, DOWNLOAD_CREATE, PAGE_OF_CLUSTERS,
+    PROVIDER_SETTINGS_CREATE, FLEX_CLUSTER_CREATE, FLEX_CLUSTER_UPDATE, UPGRADE_PROVIDER_SETTINGS,
+    TENANT_UPGRADE, SNAPSHOT, RESTORE_JOB, RESTORE_JOB_CREATE, DOWNLOAD_CREATE, PAGE_OF_CLUSTERS,
     PAGE_OF_SNAPSHOTS, PAGE_OF_JOBS, FIELD_VIOLATION, BAD_REQUEST_DETAIL, API_ERROR,
 )  # fmt: skip
