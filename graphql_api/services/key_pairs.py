@@ -138,8 +138,8 @@ async def create_key_pair(
 
 async def revoke_api_key_pair(principal: Principal, pair_id: str, now: datetime) -> ApiKeyPair:
     """Revoke a pair (yours, or a member's for Organization Owners): the next
-    digest response made with it is refused, and the download links
-    requested with it stop."""
+    digest response or OAuth2 access token made with it is refused, and the
+    download links requested with it stop."""
     pair_id = require_id(pair_id, "API key pair id")
     pair = await ApiKeyPair.get_or_none(id=pair_id).select_related("user")
     missing = f"No API key pair {pair_id} among the key pairs you manage."

@@ -75,11 +75,12 @@ async def api_keys_of(
     return to_connection(page, ApiKey.from_model)
 
 
-@strawberry.type(description="An API key pair for HTTP Digest (what Atlas clients send). "
-                 "Its private key is shown once, when it is created; it is not kept.")  # fmt: skip
+@strawberry.type(description="An API key pair for HTTP Digest (what Atlas clients send) and "
+                 "OAuth2 client credentials (POST /api/oauth/token). Its private key is shown "
+                 "once, when it is created; it is not kept.")  # fmt: skip
 class ApiKeyPair:
     id: strawberry.ID
-    public_key: str = strawberry.field(description="The digest user name.")
+    public_key: str = strawberry.field(description="The digest user name and OAuth2 client id.")
     description: str
     created_at: datetime
     last_used_at: datetime | None = strawberry.field(description="Updated at most hourly.")

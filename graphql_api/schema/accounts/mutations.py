@@ -90,7 +90,9 @@ class RevokeApiKeyPayload:
 @strawberry.type
 class CreateApiKeyPairPayload:
     api_key_pair: ApiKeyPair
-    private_key: str = strawberry.field(description="The digest password; shown this once only.")
+    private_key: str = strawberry.field(
+        description="The digest password and OAuth2 client secret; shown this once only."
+    )
 
 
 @strawberry.type
@@ -280,7 +282,7 @@ class AccountsMutation:
 
     @strawberry.mutation(
         description="A new API key pair for you, or (Organization Owners) for a member of "
-        "your organization, for Atlas clients (HTTP Digest). "
+        "your organization, for Atlas clients (HTTP Digest) and OAuth2 client credentials. "
         "The private key is in this answer only."
     )
     async def create_api_key_pair(
@@ -296,7 +298,8 @@ class AccountsMutation:
 
     @strawberry.mutation(
         description="Revoke your key pair, or (Organization Owners) a member's. Its next "
-        "request fails, and so do the download links requested with it."
+        "request fails, and so do its OAuth2 access tokens and the download links requested "
+        "with it."
     )
     async def revoke_api_key_pair(
         self, info: Info, api_key_pair_id: strawberry.ID
