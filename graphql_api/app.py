@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql, /api/atlas/v2, /healthz, /metrics and the lifespan."""
+"""The Starlette application: /graphql, /api/atlas/v2, /api/oauth/token, /healthz,
+/metrics and the lifespan."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from graphql_api.web.authentication import ApiKeyBackend, on_auth_error
 from graphql_api.web.connection import OneConnectionPerRequest
 from graphql_api.web.downloads import serve_download
 from graphql_api.web.limits import RequestLimits
+from graphql_api.web.oauth import oauth_routes
 from graphql_api.web.probes import healthz, metrics, readyz
 from graphql_api.web.rate_limits import RateLimits
 
@@ -88,6 +90,7 @@ def create_app(
             Route("/metrics", metrics),
             *console_routes(settings),
             *rest_routes(),
+            *oauth_routes(),
         ],
         middleware=[
             Middleware(

@@ -527,25 +527,61 @@ def revoke_api_key(key_id: str, as_email: str | None) -> None:
 
 
 @main.command("create-api-key-pair")
-@click.option("--email", required=True, help="The user the key pair acts as.")
+@click.option("--email", default=None, help="Whose key pair (default: --as-email's user).")
 @click.option("--description", default="", help="What the key pair is for.")
-def create_api_key_pair(email: str, description: str) -> None:
+@as_option
+def create_api_key_pair(email: str | None, description: str, as_email: str | None) -> None:
     """Issue an API key pair for HTTP Digest (Atlas clients: public key as user,
     private key as password); the private key is printed once, never stored."""
-    from graphql_api.services.accounts import find_user
-    from graphql_api.services.key_pairs import issue_key_pair
+    from graphql_api.services import key_pairs
 
     async def work() -> tuple[str, str]:
-        user = await find_user(email)
-        if user is None:
-            raise ServiceError(f"No user with email {email!r}.", code="NOT_FOUND")
-        issued = await issue_key_pair(user, description)
+        issued = await key_pairs.create_key_pair(
+            await acting(as_email), utc_now(), description=description, user_email=email
+        )
         return issued.public_key, issued.private_key
 
     public_key, private_key = run_with_orm(work)
     click.echo(f"public key:  {public_key}")
     click.echo(f"private key: {private_key}")
     click.echo("Store the private key now: it is not shown again.", err=True)
+
+
+@main.command("list-api-key-pairs")
+@click.option("--email", default=None, help="Whose key pairs (default: --as-email's user).")
+@click.option("--include-revoked", is_flag=True)
+@as_option
+@json_option
+def list_api_key_pairs(
+    email: str | None, include_revoked: bool, as_email: str | None, as_json: bool
+) -> None:
+    """API key pairs: id, public key, description, created, last used (never the private key)."""
+    from graphql_api.services import key_pairs
+
+    async def work() -> list[dict[str, object]]:
+        holder, listing = await key_pairs.pairs_listing(
+            await acting(as_email), email, include_revoked
+        )
+        return [{"id": k.id, "public_key": k.public_key, "description": k.description,
+                 "created_at": k.created_at, "last_used_at": k.last_used_at,
+                 "revoked_at": k.revoked_at}
+                for k in await every_row(listing, holder.id)]  # fmt: skip
+
+    print_rows(run_with_orm(work), as_json)
+
+
+@main.command("revoke-api-key-pair")
+@click.option("--key-pair-id", required=True)
+@as_option
+def revoke_api_key_pair(key_pair_id: str, as_email: str | None) -> None:
+    """Revoke an API key pair and the download links requested with it."""
+    from graphql_api.services import key_pairs
+
+    async def work() -> None:
+        await key_pairs.revoke_api_key_pair(await acting(as_email), key_pair_id, utc_now())
+
+    run_with_orm(work)
+    click.echo(f"Revoked API key pair {key_pair_id}.")
 
 
 @main.command("export-schema")

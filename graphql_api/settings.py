@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # HTTP Digest with API key pairs (the REST API): the challenge's algorithm, nonce lifetime.
     digest_algorithm: Literal["SHA-256", "MD5"] = "SHA-256"
     digest_nonce_ttl_seconds: int = Field(default=300, ge=10)
+    # OAuth2 client credentials (POST /api/oauth/token): an access token's lifetime, as Atlas.
+    oauth_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
     introspection_enabled: bool | None = None  # None: on in development, off in production
     cors_allowed_origins: list[str] = Field(default_factory=list)
     public_url: str | None = None  # base of download links; default: the request's own URL

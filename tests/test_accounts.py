@@ -19,7 +19,7 @@ from graphql_api.models import (
     User,
 )
 from graphql_api.services import members
-from graphql_api.services.authentication import load_principal
+from graphql_api.services.authentication import Principal, load_principal
 from graphql_api.services.errors import InvalidInputError, Refused
 from graphql_api.services.organizations import bootstrap_organization
 from tests.conftest import NOW, Actor, GraphQLClient, World
@@ -454,8 +454,7 @@ async def test_two_owners_demoting_each_other_at_once_leave_one(world: World) ->
     first = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
     second = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
 
-    async def demote(actor: Actor, other: Actor) -> str:
-        principal = await load_principal(actor.user)
+    async def demote(principal: Principal, other: Actor) -> str:
         try:
             await members.change_role(principal, project.id, other.user.email,
                                       ProjectRole.PROJECT_READ_ONLY, NOW)  # fmt: skip
@@ -463,7 +462,10 @@ async def test_two_owners_demoting_each_other_at_once_leave_one(world: World) ->
             return refused.code
         return "OK"
 
-    answers = await asyncio.gather(demote(first, second), demote(second, first))
+    # Both read their roles (Project Owner) before either change: the race is
+    # between the two changes, as between two requests already authenticated.
+    as_first, as_second = await load_principal(first.user), await load_principal(second.user)
+    answers = await asyncio.gather(demote(as_first, second), demote(as_second, first))
     assert sorted(answers) == ["LAST_PROJECT_OWNER", "OK"]
     owners = await ProjectMembership.filter(project=project, role=ProjectRole.PROJECT_OWNER)
     assert len(owners) == 1

@@ -15,7 +15,8 @@ from graphql_api.app import create_app
 from graphql_api.domain.roles import ProjectRole
 from graphql_api.models import ApiKeyPair, DigestNonceUse
 from graphql_api.rest.media import MEDIA_TYPE
-from graphql_api.services.key_pairs import issue_key_pair, revoke_key_pair
+from graphql_api.services.authentication import load_principal
+from graphql_api.services.key_pairs import issue_key_pair, revoke_api_key_pair
 from graphql_api.settings import Settings
 from tests.conftest import NOW, World
 from tests.live_server import run_cli
@@ -137,7 +138,7 @@ async def test_a_revoked_pair_stops_at_once_with_its_download_links(
     )
     assert job.status_code == 200, job.text
     link = job.json()["snapshotUrl"]
-    await revoke_key_pair(issued.pair, NOW)
+    await revoke_api_key_pair(await load_principal(owner.user), issued.pair.id, NOW)
     after = await http.get(f"{API}/groups/{project.id}/flexClusters", auth=auth)
     assert after.status_code == 401
     assert (await http.get(link)).status_code == 410

@@ -11,6 +11,8 @@ listed in SCHEMES with the challenge a 401 carries:
   response against the stored HA1; a 401 carries a fresh nonce
   (``stale=true`` when only the nonce expired). See README "REST API" for
   the trade-off digest imposes.
+* Bearer with an OAuth2 access token (client credentials, a key pair's keys
+  as client id and secret, from POST /api/oauth/token): services/oauth.py.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from graphql_api.services.authentication import Principal
 REALM = "flex-backup"
 UNAUTHENTICATED = (
     "Valid credentials are required: HTTP Digest with an API key pair (public key as "
-    "user, private key as password), or 'Authorization: Bearer <api key>'."
+    "user, private key as password), or 'Authorization: Bearer <api key or OAuth2 access "
+    "token>' (POST /api/oauth/token with the key pair as client id and secret)."
 )
 
 

@@ -99,7 +99,7 @@ class GraphQLView(GraphQL[Context, None]):
             ):
                 response = await self.render_graphql_ide(request)
             else:
-                response = unauthenticated_response()
+                response = unauthenticated_response(request)
             await response(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

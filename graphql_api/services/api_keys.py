@@ -49,7 +49,7 @@ async def create_api_key(
 ) -> IssuedKey:
     """A new key for the caller, or (Organization Owners) for a member of their
     organization; its secret is in the answer only."""
-    holder, scopes = await _holder(principal, user_email)
+    holder, scopes = await key_holder(principal, user_email)
     async with authorize(
         principal, Action.CREATE_API_KEY, *scopes, subject=holder.email, now=now
     ) as audit:
@@ -66,7 +66,7 @@ async def revoke_api_key(principal: Principal, key_id: str, now: datetime) -> Ap
     missing = f"No API key {key_id} among the keys you manage."
     if key is None:
         raise NotFoundError(missing)
-    _, scopes = await _holder(principal, key.user.email, missing)
+    _, scopes = await key_holder(principal, key.user.email, missing)
     async with authorize(principal, Action.REVOKE_API_KEY, *scopes, subject=key_id, now=now):
         if key.revoked_at is None:
             await _revoke(principal.user, [key.id], now)
@@ -75,12 +75,17 @@ async def revoke_api_key(principal: Principal, key_id: str, now: datetime) -> Ap
 
 
 async def revoke_api_keys(user: User, now: datetime, *, description: str | None = None) -> int:
-    """Revoke the user's keys (those with ``description``, else all), and the
-    download links requested with them (the demo seeder's key rotation)."""
+    """Revoke the user's keys (those with ``description``: the demo seeder's
+    key rotation), or all of them and their key pairs too (they left), and
+    the download links requested with them. Counts the API keys."""
+    from graphql_api.services import key_pairs
+
     query = ApiKey.filter(user=user, revoked_at=None)
     if description is not None:
         query = query.filter(description=description)
     key_ids = [str(key_id) for key_id in await query.values_list("id", flat=True)]
+    if description is None:
+        await key_pairs.revoke_key_pairs_of(user, user, now)
     return await _revoke(user, key_ids, now)
 
 
@@ -102,7 +107,7 @@ async def keys_listing(
     principal: Principal, user_email: str | None, include_revoked: bool = False
 ) -> tuple[User, Listing[ApiKey]]:
     """Whose keys the caller may list (theirs; a member's for Org Owners), and the list."""
-    holder, scopes = await _holder(principal, user_email)
+    holder, scopes = await key_holder(principal, user_email)
     for scope in scopes:
         assert scope.organization is not None
         if reason := org_refusal(principal, Action.LIST_API_KEYS, scope.organization.id):
@@ -110,7 +115,7 @@ async def keys_listing(
     return holder, keys_of_users(include_revoked)
 
 
-async def _holder(
+async def key_holder(
     principal: Principal, email: str | None, missing: str | None = None
 ) -> tuple[User, list[OrgScope]]:
     """The user whose keys are meant, and the organization where the caller's

@@ -1,8 +1,12 @@
-"""API key pairs and HTTP Digest authentication (RFC 7616) with them.
+"""API key pairs: created, listed and revoked like API keys, and HTTP Digest
+authentication (RFC 7616) with them.
 
-A pair is issued to a user like an API key: the public key names it, the
-private key is shown once and never stored (only the HA1 values digest
-verification needs). A digest response is accepted once: its (nonce, nc) is
+A pair is issued to a user like an API key, with the same rights to manage
+it: anyone their own, an Organization Owner their members' (see
+services/api_keys.py). The public key names it, the private key is shown
+once and never stored (only the HA1 values digest verification needs).
+A pair dies with its holder's departure: removed from an organization, or
+all their API keys revoked. A digest response is accepted once: its (nonce, nc) is
 recorded under a unique key until the nonce expires, so a replay on any
 replica is refused; an expired nonce is refused as stale, so the client
 retries with the fresh nonce of the new challenge.
@@ -19,9 +23,18 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from graphql_api.domain import digest
+from graphql_api.domain.names import could_be_stored
+from graphql_api.domain.roles import Action
 from graphql_api.models import ApiKeyPair, DigestNonceUse, User
+from graphql_api.services.api_keys import MAX_DESCRIPTION_LENGTH, NEWEST_FIRST, key_holder
 from graphql_api.services.authentication import LAST_USED_PRECISION, Principal, load_principal
+from graphql_api.services.authorization import authorize, org_refusal
+from graphql_api.services.errors import ForbiddenError, InvalidInputError, NotFoundError
+from graphql_api.services.paging import IsNull, Listing
+from graphql_api.services.validation import require_id
 from graphql_api.settings import Settings
+
+REVOKED_PAIR = "The API key that requested this download link was revoked."
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,11 @@ def _nonce_key(settings: Settings) -> bytes:
 
 async def issue_key_pair(user: User, description: str = "") -> IssuedKeyPair:
     """A public key of 8 lowercase letters and a UUID private key, as Atlas issues."""
+    if description and not could_be_stored(description, MAX_DESCRIPTION_LENGTH):
+        raise InvalidInputError(
+            f"A key pair's description is at most {MAX_DESCRIPTION_LENGTH} characters, "
+            "none of them NUL."
+        )
     public_key = "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
     private_key = str(uuid.uuid4())
     pair = await ApiKeyPair.create(
@@ -104,12 +122,67 @@ async def _first_use(credentials: digest.Credentials, now: datetime, settings: S
     return True
 
 
-async def revoke_key_pair(pair: ApiKeyPair, now: datetime) -> None:
-    """Revoke the pair and the download links requested with it."""
+async def create_key_pair(
+    principal: Principal, now: datetime, *, description: str = "", user_email: str | None = None
+) -> IssuedKeyPair:
+    """A new pair for the caller, or (Organization Owners) for a member of their
+    organization; its private key is in the answer only."""
+    holder, scopes = await key_holder(principal, user_email)
+    async with authorize(
+        principal, Action.CREATE_API_KEY_PAIR, *scopes, subject=holder.email, now=now
+    ) as audit:
+        issued = await issue_key_pair(holder, description)
+        audit.subject = f"{holder.email} key pair {issued.pair.id} ({issued.public_key})"
+    return issued
+
+
+async def revoke_api_key_pair(principal: Principal, pair_id: str, now: datetime) -> ApiKeyPair:
+    """Revoke a pair (yours, or a member's for Organization Owners): the next
+    digest response or OAuth2 access token made with it is refused, and the
+    download links requested with it stop."""
+    pair_id = require_id(pair_id, "API key pair id")
+    pair = await ApiKeyPair.get_or_none(id=pair_id).select_related("user")
+    missing = f"No API key pair {pair_id} among the key pairs you manage."
+    if pair is None:
+        raise NotFoundError(missing)
+    _, scopes = await key_holder(principal, pair.user.email, missing)
+    async with authorize(principal, Action.REVOKE_API_KEY_PAIR, *scopes, subject=pair_id, now=now):
+        if pair.revoked_at is None:
+            await _revoke(principal.user, [pair.id], now)
+            pair.revoked_at = now
+    return pair
+
+
+async def revoke_key_pairs_of(actor: User, user: User, now: datetime) -> int:
+    """Revoke every live pair of ``user`` (they left), with their download links."""
+    pair_ids = [str(i) for i in await ApiKeyPair.filter(user=user, revoked_at=None)
+                .values_list("id", flat=True)]  # fmt: skip
+    return await _revoke(actor, pair_ids, now)
+
+
+async def _revoke(actor: User, pair_ids: list[str], now: datetime) -> int:
     from graphql_api.services import downloads
 
-    await ApiKeyPair.filter(id=pair.id).update(revoked_at=now)
-    await downloads.revoke_links(
-        await pair.user, now, "The API key that requested this download link was revoked.",
-        key_ids=[pair.id],
-    )  # fmt: skip
+    if not pair_ids:
+        return 0
+    revoked = await ApiKeyPair.filter(id__in=pair_ids, revoked_at=None).update(revoked_at=now)
+    await downloads.revoke_links(actor, now, REVOKED_PAIR, key_ids=pair_ids)
+    return revoked
+
+
+def pairs_of_users(include_revoked: bool = False) -> Listing[ApiKeyPair]:
+    """Each user's pairs, newest first (public key only: the private one is not kept)."""
+    where = () if include_revoked else (IsNull("revoked_at"),)
+    return Listing(ApiKeyPair, NEWEST_FIRST, parents=("user_id",), where=where)
+
+
+async def pairs_listing(
+    principal: Principal, user_email: str | None, include_revoked: bool = False
+) -> tuple[User, Listing[ApiKeyPair]]:
+    """Whose pairs the caller may list (theirs; a member's for Org Owners), and the list."""
+    holder, scopes = await key_holder(principal, user_email)
+    for scope in scopes:
+        assert scope.organization is not None
+        if reason := org_refusal(principal, Action.LIST_API_KEY_PAIRS, scope.organization.id):
+            raise ForbiddenError(reason)
+    return holder, pairs_of_users(include_revoked)

@@ -17,7 +17,7 @@ from graphql_api.domain.names import MAX_EMAIL_LENGTH
 from graphql_api.domain.refusals import Refusal
 from graphql_api.domain.roles import Action, OrgRole, ProjectRole
 from graphql_api.models import Organization, OrgMembership, Project, ProjectMembership, User
-from graphql_api.services import accounts, downloads
+from graphql_api.services import accounts, downloads, key_pairs
 from graphql_api.services.api_keys import IssuedKey, create_api_key
 from graphql_api.services.authentication import Principal, operator_principal
 from graphql_api.services.authorization import OrgScope, authorize, find_organization
@@ -137,7 +137,8 @@ async def remove_member(
     principal: Principal, organization_id: str, email: str, now: datetime
 ) -> Organization:
     """Take someone out of the organization and all its projects; their live
-    download links there stop."""
+    download links there stop, and so do their API key pairs (all of them:
+    a pair acts as its holder everywhere, and a new one is a command away)."""
     scope = await get_organization(principal, organization_id)
     async with authorize(
         principal, Action.REMOVE_ORG_MEMBER, scope, subject=_subject(organization_id, email),
@@ -174,6 +175,8 @@ async def remove_member(
                 principal.user, now, "Its requester was removed from the organization.",
                 requested_by=user, project_id=project_id,
             )  # fmt: skip
+        # Key pairs are what Atlas clients and scripts hold: they go with the person.
+        await key_pairs.revoke_key_pairs_of(principal.user, user, now)
     return organization
 
 

@@ -1,4 +1,5 @@
-"""API-key authentication (Bearer keys, Digest key pairs) as a Starlette backend."""
+"""Authentication as a Starlette backend: Bearer API keys, HTTP Digest with
+API key pairs, and Bearer OAuth2 access tokens issued to key pairs."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 
 from graphql_api.clock import Clock, utc_now
+from graphql_api.domain import oauth
 from graphql_api.rest import auth as rest_auth
 from graphql_api.rest.operations import PREFIX as REST_PREFIX
 from graphql_api.rest.operations import error_response as rest_error
 from graphql_api.services.authentication import Principal, authenticate
 from graphql_api.services.key_pairs import StaleNonce, authenticate_digest
+from graphql_api.services.oauth import authenticate_token
 from graphql_api.settings import Settings, get_settings
+from graphql_api.web.oauth import TOKEN_PATH
 
-UNAUTHENTICATED_MESSAGE = "A valid API key is required: send 'Authorization: Bearer <api key>'."
+UNAUTHENTICATED_MESSAGE = (
+    "A valid API key is required: send 'Authorization: Bearer <api key or OAuth2 access "
+    "token>', or HTTP Digest with an API key pair."
+)
 
 
 class AuthenticatedUser(BaseUser):
@@ -40,7 +47,7 @@ class StaleCredentials(AuthenticationError):
 
 
 class ApiKeyBackend(AuthenticationBackend):
-    """Bearer API keys, and HTTP Digest with API key pairs."""
+    """Bearer API keys or OAuth2 access tokens, and HTTP Digest with API key pairs."""
 
     def __init__(self, clock: Clock = utc_now, settings: Settings | None = None) -> None:
         self.clock = clock
@@ -48,14 +55,20 @@ class ApiKeyBackend(AuthenticationBackend):
 
     async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
         header = conn.headers.get("authorization")
-        if header is None:
-            return None
-        if header.partition(" ")[0].lower() == "digest":
+        if header is None or conn.scope["path"] == TOKEN_PATH:
+            return None  # the token endpoint authenticates its clients itself
+        scheme, _, credentials = header.partition(" ")
+        if scheme.lower() == "digest":
             principal = await self._digest(conn, header)
+        elif scheme.lower() == "bearer" and oauth.looks_like_token(credentials.strip()):
+            settings = self.settings or get_settings()
+            principal = await authenticate_token(credentials.strip(), self.clock(), settings)
         else:
             principal = await authenticate(header, self.clock())
         if principal is None:
-            raise AuthenticationError("The API key is missing, malformed, unknown or revoked.")
+            raise AuthenticationError(
+                "The API key or token is missing, malformed, expired, unknown or revoked."
+            )
         return AuthCredentials(["authenticated"]), AuthenticatedUser(principal)
 
     async def _digest(self, conn: HTTPConnection, header: str) -> Principal | None:
@@ -82,10 +95,15 @@ def coded_error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def unauthenticated_response(detail: str = UNAUTHENTICATED_MESSAGE) -> Response:
-    return coded_error_response(
-        401, "UNAUTHENTICATED", detail, {"WWW-Authenticate": 'Bearer realm="flex-backup"'}
-    )
+def unauthenticated_response(
+    conn: HTTPConnection, detail: str = UNAUTHENTICATED_MESSAGE
+) -> Response:
+    """A 401 with a challenge per scheme /graphql accepts: Bearer (API keys and
+    OAuth2 access tokens) first, as GraphQL clients use it, then Digest."""
+    response = coded_error_response(401, "UNAUTHENTICATED", detail)
+    for challenge in reversed(rest_auth.challenges(conn)):
+        response.raw_headers.append((b"www-authenticate", challenge.encode()))
+    return response
 
 
 def on_auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
@@ -94,4 +112,4 @@ def on_auth_error(conn: HTTPConnection, exc: AuthenticationError) -> Response:
         return rest_error(
             rest_auth.unauthenticated(conn, f"{exc} {rest_auth.UNAUTHENTICATED}", stale=stale)
         )
-    return unauthenticated_response(f"{exc} {UNAUTHENTICATED_MESSAGE}")
+    return unauthenticated_response(conn, f"{exc} {UNAUTHENTICATED_MESSAGE}")

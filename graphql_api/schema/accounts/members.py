@@ -1,4 +1,4 @@
-"""People, their roles and their API keys (thin types over the models)."""
+"""People, their roles, their API keys and key pairs (thin types over the models)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from graphql_api.schema.context import Info
 from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.services import api_keys as key_service
 from graphql_api.services import authorization
+from graphql_api.services import key_pairs as pair_service
 
 strawberry.enum(roles.OrgRole, name="OrgRole")
 strawberry.enum(roles.ProjectRole, name="ProjectRole")
@@ -74,6 +75,43 @@ async def api_keys_of(
     return to_connection(page, ApiKey.from_model)
 
 
+@strawberry.type(description="An API key pair for HTTP Digest (what Atlas clients send) and "
+                 "OAuth2 client credentials (POST /api/oauth/token). Its private key is shown "
+                 "once, when it is created; it is not kept.")  # fmt: skip
+class ApiKeyPair:
+    id: strawberry.ID
+    public_key: str = strawberry.field(description="The digest user name and OAuth2 client id.")
+    description: str
+    created_at: datetime
+    last_used_at: datetime | None = strawberry.field(description="Updated at most hourly.")
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, k: models.ApiKeyPair) -> ApiKeyPair:
+        return cls(
+            id=strawberry.ID(k.id),
+            public_key=k.public_key,
+            description=k.description,
+            created_at=k.created_at,
+            last_used_at=k.last_used_at,
+            revoked_at=k.revoked_at,
+        )
+
+
+async def api_key_pairs_of(
+    info: Info,
+    user_id: str,
+    include_revoked: bool,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[ApiKeyPair]:
+    listing = pair_service.pairs_of_users(include_revoked)
+    page = await load_page(info, listing, user_id, first, after, last, before)
+    return to_connection(page, ApiKeyPair.from_model)
+
+
 @strawberry.type(description="Someone's role in an organization.")
 class OrganizationMember:
     role: OrgRole
@@ -101,6 +139,26 @@ class OrganizationMember:
         if authorization.org_refusal(principal, Action.LIST_API_KEYS, self._model.organization_id):
             return None
         return await api_keys_of(
+            info, self._model.user_id, include_revoked, first, after, last, before
+        )
+
+    @strawberry.field(
+        description="Their API key pairs: for the organization's Owners; null otherwise."
+    )
+    async def api_key_pairs(
+        self,
+        info: Info,
+        include_revoked: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiKeyPair] | None:
+        principal = info.context.principal
+        organization_id = self._model.organization_id
+        if authorization.org_refusal(principal, Action.LIST_API_KEY_PAIRS, organization_id):
+            return None
+        return await api_key_pairs_of(
             info, self._model.user_id, include_revoked, first, after, last, before
         )
 

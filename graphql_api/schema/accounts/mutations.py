@@ -1,4 +1,4 @@
-"""Organizations, projects, members and API keys: thin resolvers over services.
+"""Organizations, projects, members, API keys and key pairs: thin resolvers over services.
 
 Business refusals (a taken name, the last owner...) come back as
 ``userErrors``; permission refusals as FORBIDDEN / NOT_FOUND errors.
@@ -13,6 +13,7 @@ import strawberry
 
 from graphql_api.schema.accounts.members import (
     ApiKey,
+    ApiKeyPair,
     OrganizationMember,
     OrgRole,
     ProjectMember,
@@ -22,7 +23,7 @@ from graphql_api.schema.accounts.types import Organization
 from graphql_api.schema.backups.types import UserError, UserErrorCode
 from graphql_api.schema.context import Info
 from graphql_api.schema.projects.types import Project
-from graphql_api.services import api_keys, members, organizations, projects
+from graphql_api.services import api_keys, key_pairs, members, organizations, projects
 from graphql_api.services.authentication import load_principal
 from graphql_api.services.errors import Refused
 
@@ -84,6 +85,19 @@ class CreateApiKeyPayload:
 @strawberry.type
 class RevokeApiKeyPayload:
     api_key: ApiKey
+
+
+@strawberry.type
+class CreateApiKeyPairPayload:
+    api_key_pair: ApiKeyPair
+    private_key: str = strawberry.field(
+        description="The digest password and OAuth2 client secret; shown this once only."
+    )
+
+
+@strawberry.type
+class RevokeApiKeyPairPayload:
+    api_key_pair: ApiKeyPair
 
 
 @strawberry.type
@@ -265,3 +279,31 @@ class AccountsMutation:
         ctx = info.context
         key = await api_keys.revoke_api_key(ctx.principal, api_key_id, ctx.clock())
         return RevokeApiKeyPayload(api_key=ApiKey.from_model(key))
+
+    @strawberry.mutation(
+        description="A new API key pair for you, or (Organization Owners) for a member of "
+        "your organization, for Atlas clients (HTTP Digest) and OAuth2 client credentials. "
+        "The private key is in this answer only."
+    )
+    async def create_api_key_pair(
+        self, info: Info, description: str = "", user_email: str | None = None
+    ) -> CreateApiKeyPairPayload:
+        ctx = info.context
+        issued = await key_pairs.create_key_pair(
+            ctx.principal, ctx.clock(), description=description, user_email=user_email
+        )
+        return CreateApiKeyPairPayload(
+            api_key_pair=ApiKeyPair.from_model(issued.pair), private_key=issued.private_key
+        )
+
+    @strawberry.mutation(
+        description="Revoke your key pair, or (Organization Owners) a member's. Its next "
+        "request fails, and so do its OAuth2 access tokens and the download links requested "
+        "with it."
+    )
+    async def revoke_api_key_pair(
+        self, info: Info, api_key_pair_id: strawberry.ID
+    ) -> RevokeApiKeyPairPayload:
+        ctx = info.context
+        pair = await key_pairs.revoke_api_key_pair(ctx.principal, api_key_pair_id, ctx.clock())
+        return RevokeApiKeyPairPayload(api_key_pair=ApiKeyPair.from_model(pair))

@@ -5,8 +5,10 @@ import strawberry
 from graphql_api import models
 from graphql_api.schema.accounts.members import (
     ApiKey,
+    ApiKeyPair,
     OrganizationMember,
     OrgRole,
+    api_key_pairs_of,
     api_keys_of,
 )
 from graphql_api.schema.context import Info
@@ -100,3 +102,18 @@ class Viewer:
         before: str | None = None,
     ) -> Connection[ApiKey]:
         return await api_keys_of(info, self.id, include_revoked, first, after, last, before)
+
+    @strawberry.field(
+        description="Your API key pairs, newest first (revoked ones on request); never a "
+        "private key."
+    )
+    async def api_key_pairs(
+        self,
+        info: Info,
+        include_revoked: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiKeyPair]:
+        return await api_key_pairs_of(info, self.id, include_revoked, first, after, last, before)
