@@ -59,6 +59,32 @@ def _details(rows: Sequence[dict[str, Any]]) -> list[str]:
     return out
 
 
+PHASES = ("queue", "claim", "take", "retention", "give up", "settle")
+
+
+def phases_table(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """Where a scheduler's tick spends its time, per cluster: wall / CPU ms."""
+    out = [
+        "| database | due clusters | " + " | ".join(PHASES) + " | load average before |",
+        "|---|---:|" + "---:|" * len(PHASES) + "---:|",
+    ]
+    for t in rows:
+        spent = t["phases_s"][0]
+        if f"{PHASES[0]} cpu" not in spent:
+            continue  # measured before CPU per step was
+        cells = [
+            f"{1000 * spent.get(p, 0) / t['clusters']:.3f} / "
+            f"{1000 * spent.get(f'{p} cpu', 0) / t['clusters']:.3f}"
+            for p in PHASES
+        ]
+        out.append(
+            f"| {t['database']} | {t['clusters']:.0f} | "
+            + " | ".join(cells)
+            + f" | {_load(t['load_before'])} |"
+        )
+    return out if len(out) > 2 else []
+
+
 def schedulers_table(rows: Sequence[dict[str, Any]]) -> list[str]:
     out = [
         "| schedulers | due clusters | wall (s) | ms / cluster | SQL statements | per cluster |"
@@ -131,6 +157,8 @@ def section(rows: Sequence[dict[str, Any]], command: str) -> str:
          " peak RSS: that is the tick process's VmHWM, reset just before the tick (RSS at the"
          " tick's start is the interpreter and imports)."],
         ["### One scheduler", "", *table(single), "", *_details(rows)],
+        ["### Where the time goes (one scheduler; wall / CPU ms per cluster in each step)", "",
+         *phases_table(single)] if phases_table(single) else [],
         ["### Several schedulers over the same due clusters (started together)", "",
          *schedulers_table(several)] if any(t["schedulers"] > 1 for t in rows) else [],
         ["### Targets (tick at scale)", "", "| target | measured | met |", "|---|---:|---|",

@@ -51,4 +51,6 @@ class Snapshot(Model):
         table = "snapshots"
         # Exactly one snapshot per cluster per slot, enforced by the database.
         unique_together = (("cluster", "scheduled_time"),)
-        indexes = (("project_id", "scheduled_time"), ("status", "lease_expires_at"))
+        # Claims read waiting rows off idx_snapshots_waiting, a partial index
+        # (status QUEUED or RUNNING) made by migration 0006.
+        indexes = (("project_id", "scheduled_time"),)

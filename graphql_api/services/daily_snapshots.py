@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 from tortoise.transactions import in_transaction
 
 from graphql_api import metrics
@@ -114,13 +114,20 @@ def _last_taken(cluster: Cluster) -> datetime | None:
     return expected - schedule.SNAPSHOT_INTERVAL
 
 
+# The rows of idx_snapshots_waiting (migration 0006), as a literal: a bound
+# parameter cannot show the planner that a query implies the index's WHERE.
+_IN_WAITING_INDEX = Q(status__in=RawSQL("('QUEUED','RUNNING')"))
+
+
 def _claimable(now: datetime) -> Q:
-    """Waiting or abandoned work whose slot's day is still open."""
+    """Waiting or abandoned work whose slot's day is still open. Read in
+    claim order off idx_snapshots_waiting: a claim costs its batch, not the queue."""
     waiting = Q(status=SnapshotStatus.QUEUED) & (
         Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
     )
     stale = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now)
-    return (waiting | stale) & Q(scheduled_time__gt=now - schedule.SNAPSHOT_INTERVAL)
+    day_open = Q(scheduled_time__gt=now - schedule.SNAPSHOT_INTERVAL)
+    return _IN_WAITING_INDEX & (waiting | stale) & day_open
 
 
 async def claim_snapshots(
@@ -147,11 +154,12 @@ async def release_snapshots(token: str) -> int:
 
 def _given_up(now: datetime, policy: RetryPolicy) -> Q:
     """Work no attempt will take any more: its day ended while it waited or ran,
-    or its workers died mid-run too often."""
+    or its workers died mid-run too often. Only waiting rows (the index)."""
     day_over = Q(scheduled_time__lte=now - schedule.SNAPSHOT_INTERVAL)
     stale = Q(status=SnapshotStatus.RUNNING, lease_expires_at__lte=now)
-    return (Q(status=SnapshotStatus.QUEUED) & day_over) | (
-        stale & (day_over | Q(attempts__gte=policy.max_attempts))
+    return _IN_WAITING_INDEX & (
+        (Q(status=SnapshotStatus.QUEUED) & day_over)
+        | (stale & (day_over | Q(attempts__gte=policy.max_attempts)))
     )
 
 
@@ -169,7 +177,7 @@ async def give_up(
         async with in_transaction():
             rows = await (
                 Snapshot.filter(gone)
-                .order_by("id")
+                .order_by("scheduled_time", "id")  # the index's order: no sort
                 .limit(batch_size)
                 .select_for_update(skip_locked=True)
             )
