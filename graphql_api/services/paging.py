@@ -33,11 +33,10 @@ from pypika_tortoise.terms import Term, ValueWrapper
 from pypika_tortoise.utils import format_alias_sql
 from tortoise import connections
 from tortoise.fields import DatetimeField
-from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
-from tortoise.timezone import get_default_timezone, get_use_tz
 
 from graphql_api.services.errors import InvalidInputError
+from graphql_api.services.rows import RowBuilder
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -319,7 +318,7 @@ async def _ranked_rows(
         )
     sql, values = query.get_parameterized_sql()
     _, records = await db.execute_query(sql, values)
-    build = _RowBuilder(listing.model)
+    build = RowBuilder(listing.model)
     attach = [(f"_{join.name}", join.builder(), join.to_alias) for join in joined]
     found: list[tuple[Key, M, int | None]] = []
     one = keys[0] if parents is None or len(keys) == 1 else None  # every row is the one list's
@@ -330,67 +329,6 @@ async def _ranked_rows(
         key = one if one is not None else parents.key_of(record)  # type: ignore[union-attr]
         found.append((key, row, int(record["list_total"]) if counted else None))
     return found
-
-
-class _RowBuilder:
-    """Rows into model instances, as Tortoise's ``_init_from_db`` makes them
-    (same attributes, same conversions, flagged saved), without its
-    per-attribute ``__setattr__`` and per-value setting look-ups: a page of a
-    hundred rows spent about a third of its time there. ``prefix`` reads
-    the columns of a joined row (``<name>__<column>``)."""
-
-    __slots__ = ("columns", "flags", "model")
-
-    def __init__(self, model: type[Model], prefix: str = "") -> None:
-        meta = model._meta
-        use_tz = get_use_tz()
-        zone = get_default_timezone()
-        self.model = model
-        self.flags = {
-            "_partial": False,
-            "_saved_in_db": True,
-            "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
-        }
-        columns: list[tuple[str, str, Callable[[Any], Any] | None]] = []
-        for column, attribute, _ in meta.db_native_fields:
-            columns.append((prefix + column, attribute, None))
-        for column, attribute, fld in meta.db_default_fields:
-            columns.append((prefix + column, attribute, _plain(fld.field_type)))
-        for column, attribute, fld in meta.db_complex_fields:
-            columns.append((prefix + column, attribute, _converter(fld, use_tz, zone)))
-        self.columns = columns
-
-    def __call__(self, record: Any) -> Any:
-        row = self.model.__new__(self.model)
-        values = row.__dict__
-        values.update(self.flags)
-        values["_await_when_save"] = {}
-        for column, attribute, convert in self.columns:
-            value = record[column]
-            values[attribute] = value if convert is None else convert(value)
-        return row
-
-
-def _plain(field_type: Any) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else field_type(value)
-
-
-def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
-    """The column's ``to_python_value``, with the common cases inlined: an
-    aware datetime as the driver returns it (PostgreSQL), an enum's value."""
-    slow = fld.to_python_value
-    if isinstance(fld, DatetimeField) and use_tz:
-
-        def datetime_value(value: Any) -> Any:
-            if type(value) is datetime and value.tzinfo is not None:
-                return value.astimezone(zone)
-            return slow(value)
-
-        return datetime_value
-    if type(fld).to_python_value is CharEnumFieldInstance.to_python_value:
-        enum_type = fld.enum_type
-        return lambda value: None if value is None else enum_type(value)
-    return slow
 
 
 class _Related:
@@ -415,8 +353,8 @@ class _Related:
     def to_alias(self) -> str:
         return f"{self.name}__{self.to_field}"
 
-    def builder(self) -> _RowBuilder:
-        return _RowBuilder(self.model, prefix=f"{self.name}__")
+    def builder(self) -> RowBuilder:
+        return RowBuilder(self.model, prefix=f"{self.name}__")
 
 
 def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:
