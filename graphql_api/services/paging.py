@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast, overload
 
 import orjson
 from pypika_tortoise import JoinType, Table
@@ -81,16 +81,60 @@ class Order:
     """Sort fields, each ``name`` or ``-name`` (descending); the last must be unique."""
 
     fields: tuple[str, ...]
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(f.lstrip("-") for f in self.fields))
 
     def reversed(self) -> Order:
         return Order(tuple(f[1:] if f.startswith("-") else f"-{f}" for f in self.fields))
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(f.lstrip("-") for f in self.fields)
-
     def key(self, row: Any) -> tuple[Any, ...]:
         return tuple(getattr(row, name) for name in self.names)
+
+
+class Cursors(Sequence[str]):
+    """A page's cursors, each encoded when first read: most screens read
+    only the last one (``endCursor``), and each costs an encode."""
+
+    __slots__ = ("_found", "_items", "_order")
+
+    def __init__(self, items: Sequence[Any], order: Order) -> None:
+        self._items = tuple(items)
+        self._order = order
+        self._found: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the list of the same cursors, as the list it replaces was."""
+        if isinstance(other, Cursors | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._items)))]
+        position = index + len(self._items) if index < 0 else index
+        if not 0 <= position < len(self._items):
+            raise IndexError(index)
+        found = self._found.get(position)
+        if found is None:
+            found = encode_cursor(self._order.key(self._items[position]))
+            self._found[position] = found
+        return found
 
 
 # Conditions on a table's columns. Plain values, so that lists asking the
@@ -154,7 +198,7 @@ class Listing(Generic[M]):
 @dataclass(slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
     count: Callable[[], Awaitable[int]] = field(repr=False)
@@ -210,7 +254,7 @@ async def read_pages(
         pages[key] = Page(
             related=_related_rows(items, related),
             items=items,
-            cursors=[encode_cursor(listing.order.key(r)) for r in items],
+            cursors=Cursors(items, listing.order),
             has_next_page=more if not backwards else cursor is not None,
             has_previous_page=more if backwards else cursor is not None,
             count=count,

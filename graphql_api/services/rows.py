@@ -64,16 +64,29 @@ def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
     aware datetime as the driver returns it (PostgreSQL), an enum's value."""
     slow = fld.to_python_value
     if isinstance(fld, DatetimeField) and use_tz:
+        # A page's rows share many instants; equal instants convert alike.
+        seen: dict[datetime, datetime] = {}
 
         def datetime_value(value: Any) -> Any:
             if type(value) is datetime and value.tzinfo is not None:
-                return value.astimezone(zone)
+                found = seen.get(value)
+                if found is None:
+                    found = seen[value] = value.astimezone(zone)
+                return found
             return slow(value)
 
         return datetime_value
     if type(fld).to_python_value is CharEnumFieldInstance.to_python_value:
         enum_type = fld.enum_type
-        return lambda value: None if value is None else enum_type(value)
+        members = enum_type._value2member_map_
+
+        def enum_value(value: Any) -> Any:
+            if value is None:
+                return None
+            found = members.get(value)
+            return enum_type(value) if found is None else found
+
+        return enum_value
     return slow
 
 
