@@ -8,7 +8,7 @@ datetime; a page of a hundred rows spent about a third of its time there.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.fields import DatetimeField
@@ -64,15 +64,13 @@ def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
     aware datetime as the driver returns it (PostgreSQL), an enum's value."""
     slow = fld.to_python_value
     if isinstance(fld, DatetimeField) and use_tz:
-        # A page's rows share many instants; equal instants convert alike.
-        seen: dict[datetime, datetime] = {}
+        # PostgreSQL's rows come in UTC already: with UTC configured, such a
+        # value is kept (Tortoise would swap its tzinfo for an equal UTC zone).
+        keep = UTC if getattr(zone, "key", None) == "UTC" else None
 
         def datetime_value(value: Any) -> Any:
             if type(value) is datetime and value.tzinfo is not None:
-                found = seen.get(value)
-                if found is None:
-                    found = seen[value] = value.astimezone(zone)
-                return found
+                return value if value.tzinfo is keep else value.astimezone(zone)
             return slow(value)
 
         return datetime_value
