@@ -71,6 +71,36 @@ def stored_daily(data: dict[str, Any], *, peer: bool) -> dict[str, Any]:
 STORED = {"backup_tab": stored_backup_tab, "daily": stored_daily}
 
 
+def _seconds(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(microsecond=0)
+
+
+def rest_snapshots(body: dict[str, Any]) -> dict[str, Any]:
+    """The REST list of a cluster's snapshots, reduced to what (a) shares
+    with it: the count and each snapshot's stored values (whole seconds,
+    as Atlas's timestamps are)."""
+    return {
+        "total": body["totalCount"],
+        "snapshots": [
+            (s["id"], s["status"], _instant(s["scheduledTime"]), _instant(s.get("startTime")),
+             _instant(s.get("finishTime")), _instant(s.get("expiration")), s["mongoDBVersion"])
+            for s in body["results"]
+        ],
+    }  # fmt: skip
+
+
+def check_rest(ours: dict[str, Any], theirs: Any, what: str) -> None:
+    """The REST list must hold the snapshots of our (a), in its order."""
+    if not isinstance(theirs, dict) or "results" not in theirs:
+        raise WrongAnswer(f"{what} answered {str(theirs)[:500]}")
+    tab = stored_backup_tab(ours, peer=False)
+    expected = {
+        "total": tab["total"],
+        "snapshots": [(*s[:2], *(_seconds(t) for t in s[2:6]), s[6]) for s in tab["snapshots"]],
+    }
+    require_equal(expected, rest_snapshots(theirs), what)
+
+
 def _first_difference(ours: Any, theirs: Any, path: str = "") -> str:
     if isinstance(ours, dict) and isinstance(theirs, dict):
         for key in sorted(set(ours) | set(theirs)):

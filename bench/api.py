@@ -76,8 +76,11 @@ def _check_answers(
             if request is None:
                 continue
             theirs = row.unwrap(request.fetch())
-            answers.check(s.key, ours, theirs, f"{row.label} x{row.workers} on {s.key}",
-                          peer=row.reduced)  # fmt: skip
+            what = f"{row.label} x{row.workers} on {s.key}"
+            if row.rest:
+                answers.check_rest(ours, theirs, what)
+            else:
+                answers.check(s.key, ours, theirs, what, peer=row.reduced)
             requests[(row.name, s.key)] = request
     return requests
 

@@ -2,6 +2,7 @@
 knowing how to start its server and how to ask it each scenario.
 
 - ours: /graphql (uvicorn, 1 and 2 workers)
+- ours over REST: the Atlas "list snapshots" call beside the Backup tab (1 worker)
 - PostGraphile 4.14: one Node process, no auth (optional: needs Node.js)
 - raw: asyncpg + the same key check, one uvicorn worker: the practical limit
 - baseline: plain Starlette on our ORM and services (the earlier bench's row)
@@ -21,10 +22,12 @@ from bench import peer_postgraphile
 from bench.answers import WrongAnswer
 from bench.queries import Scenario
 from bench.server import Server, serve, server_env
+from graphql_api.rest.media import MEDIA_TYPE as REST_MEDIA_TYPE
 
 GRAPHQL_APP = "graphql_api.app:create_app"
 BASELINE_APP = "bench.baseline_app:create_app"
 RAW_APP = "bench.raw_app:create_app"
+REST_ROW = "ours-rest"
 
 
 @dataclass(frozen=True)
@@ -69,13 +72,14 @@ class Row:
     start: Callable[[], AbstractContextManager[Server]]
     request: Callable[[str, Scenario], HttpRequest | None]  # None: no such scenario
     unwrap: Callable[[Any], Any] = _as_is
+    rest: bool = False  # ours over the Atlas REST API: checked against our GraphQL (a)
 
 
 def rows(
     database_url: str, api_key: str, workers: tuple[int, ...], with_postgraphile: bool
 ) -> list[Row]:
-    """In the order they alternate: ours, PostGraphile, raw, baseline, then
-    ours and the baseline with more workers."""
+    """In the order they alternate: ours, ours over REST, PostGraphile, raw,
+    baseline, then ours and the baseline with more workers."""
     env = server_env(database_url)
     auth = {"Authorization": f"Bearer {api_key}"}
     post = {**auth, "Content-Type": "application/json"}
@@ -85,6 +89,11 @@ def rows(
 
     def plain(base: str, s: Scenario) -> HttpRequest:
         return HttpRequest(f"{base}{s.baseline_path}", headers=auth)
+
+    def rest(base: str, s: Scenario) -> HttpRequest | None:
+        if s.rest_path is None:
+            return None
+        return HttpRequest(f"{base}{s.rest_path}", headers={**auth, "Accept": REST_MEDIA_TYPE})
 
     def raw(base: str, s: Scenario) -> HttpRequest | None:
         return plain(base, s) if s.key in ("backup_tab", "daily") else None
@@ -106,6 +115,8 @@ def rows(
 
     first, more = workers[0], workers[1:]
     found = [ours(first)]
+    found.append(Row(REST_ROW, "ours (REST list snapshots)", 1, False,
+                     lambda: serve(GRAPHQL_APP, env, workers=1), rest, rest=True))  # fmt: skip
     if with_postgraphile:
         found.append(Row("postgraphile", "PostGraphile", 1, True,
                          lambda: peer_postgraphile.serve_postgraphile(database_url),

@@ -51,6 +51,7 @@ class Scenario:
     query: str
     variables: dict[str, Any]
     baseline_path: str
+    rest_path: str | None = None  # the same rows from the Atlas REST API, where it has them
 
     def graphql_body(self) -> dict[str, Any]:
         return {"query": self.query, "variables": self.variables}
@@ -62,6 +63,7 @@ def scenarios(project_id: str, cluster_name: str, page: int = 100) -> list[Scena
             "backup_tab", "(a) Backup tab: cluster + policy + 8 snapshots", BACKUP_TAB,
             {"projectId": project_id, "name": cluster_name, "first": 8},
             f"/backup-tab?projectId={project_id}&name={cluster_name}&first=8",
+            f"/api/atlas/v2/groups/{project_id}/flexClusters/{cluster_name}/backup/snapshots",
         ),
         Scenario(
             "daily", f"(b) All Daily Snapshots, page of {page}", DAILY_SNAPSHOTS,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
@@ -78,6 +79,12 @@ def create_app(
                 )
             if settings.scheduler_enabled and manage_orm:
                 await stack.enter_async_context(background_scheduler(settings, fleet))
+            if manage_orm:
+                # What start-up made (schema, models, modules: ~110,000 objects)
+                # lives as long as the process: out of the collector's sight, a
+                # full collection pauses ~5 ms instead of ~60 ms, which made the
+                # p99 latency several times the p50 under load.
+                gc.freeze()
             yield
 
     app = Starlette(

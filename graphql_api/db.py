@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 from graphql_api.settings import get_settings
 
 MODELS_MODULE = "graphql_api.models"
@@ -19,7 +21,7 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": [MODELS_MODULE, SIMULATED_FLEET_MODULE],
@@ -30,6 +32,24 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    """The URL, or for PostgreSQL its expansion with ``reset``: asyncpg's pool
+    resets every connection it gets back (``SELECT pg_advisory_unlock_all();
+    CLOSE ALL; UNLISTEN *; RESET ALL``), one more round trip per request.
+    Nothing here changes a session (no SET, LISTEN, advisory lock or cursor
+    outside a transaction), so that reset is skipped; asyncpg still rolls back
+    a transaction left open before calling it."""
+    if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"]["reset"] = keep_session
+    return config
+
+
+async def keep_session(connection: object) -> None:
+    """asyncpg's pool ``reset``: nothing to undo (see ``_connection``)."""
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -123,9 +124,11 @@ def tags_problem(tags: Iterable[ResourceTag]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)
 def shown_version(stored: str) -> str:
     """A stored version as the APIs show it: X.Y.Z, or as stored when it is
-    not a version (rows from before versions were checked)."""
+    not a version (rows from before versions were checked). Cached: every
+    row of a page shows one of a few versions."""
     try:
         return full_version(stored)
     except ValueError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from graphql_api.domain.regions import CloudProvider, find_region
@@ -42,6 +43,8 @@ def storage_location_for_country(country: str) -> StorageLocation:
     return _BY_COUNTRY.get(country.upper(), StorageLocation.IRELAND)
 
 
+@functools.lru_cache(maxsize=1024)
 def storage_location_for_region(provider: CloudProvider, region_code: str) -> StorageLocation:
-    """Raises UnknownRegionError rather than guessing Ireland for a typo."""
+    """Raises UnknownRegionError rather than guessing Ireland for a typo.
+    Cached (errors are not): every cluster of a page asks it."""
     return storage_location_for_country(find_region(provider, region_code).country)

@@ -18,6 +18,7 @@ pyproject.toml (tests/test_execution.py checks both paths agree).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from enum import Enum
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -40,6 +41,8 @@ from strawberry.types.field import StrawberryField
 
 DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _SLOW = object()  # "take graphql-core's own path"
+# Values that are never awaitable nor an error: no need to ask (it showed in profiles).
+_PLAIN = frozenset({str, int, float, bool, datetime})
 NOT_READY = _SLOW  # what a FAST_READ reader returns when only its resolver can answer
 
 # strawberry.field(metadata={FAST_READ: read}): ``read(source, context)`` is
@@ -302,7 +305,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _SLOW
         if value is None:
             return _SLOW if plan.non_null else None
-        if self.is_awaitable(value) or isinstance(value, Exception):
+        if type(value) not in _PLAIN and (self.is_awaitable(value) or isinstance(value, Exception)):
             return _SLOW
         try:
             serialized = plan.serialize(value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -150,8 +150,9 @@ async def load_page(
 
 def to_connection(page: Page[Any], convert: Callable[[Any], NodeT]) -> Connection[NodeT]:
     nodes = [convert(item) for item in page.items]
+    cursors = page.cursors
     return Connection(
-        edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+        edges=_Edges(lambda: [Edge(cursor=c, node=n) for c, n in zip(cursors, nodes, strict=True)]),
         nodes=nodes,
         page_info=PageInfo(
             has_next_page=page.has_next_page,
@@ -161,6 +162,42 @@ def to_connection(page: Page[Any], convert: Callable[[Any], NodeT]) -> Connectio
         ),
         _page=page,
     )
+
+
+class _Edges(list[Any]):
+    """A connection's edges, made when first read: most screens ask for
+    ``nodes`` only, and each edge's cursor costs an encode."""
+
+    def __init__(self, make: Callable[[], list[Any]]) -> None:
+        super().__init__()
+        self._make: Callable[[], list[Any]] | None = make
+
+    def _fill(self) -> None:
+        if self._make is not None:
+            make, self._make = self._make, None
+            super().extend(make())
+
+    def __iter__(self) -> Iterator[Any]:
+        self._fill()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, index: Any) -> Any:
+        self._fill()
+        return super().__getitem__(index)
+
+    def __eq__(self, other: object) -> bool:
+        self._fill()
+        return super().__eq__(other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._fill()
+        return super().__repr__()
 
 
 def _fields(selections: list[Selection]) -> list[SelectedField]:

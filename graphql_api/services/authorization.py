@@ -53,6 +53,36 @@ def readable_through(principal: Principal, relation: str) -> Q:
     return Q(**theirs) | Q(**owned)
 
 
+def readable_sql(principal: Principal, project_id: str, organization_id: str) -> SqlCondition:
+    """The same rule in SQL, on the columns holding a project's id and its
+    organization's, for statements written by hand."""
+    if principal.operator:
+        return SqlCondition(f"{project_id} IS NOT NULL", ())
+    theirs = tuple(principal.project_roles)
+    owned = tuple(principal.owned_org_ids)
+    parts = [
+        SqlCondition.is_in(project_id, theirs),
+        SqlCondition.is_in(organization_id, owned),
+    ]
+    return SqlCondition(
+        "(" + " OR ".join(p.sql for p in parts) + ")", tuple(v for p in parts for v in p.values)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SqlCondition:
+    """SQL text with ``{}`` where each of ``values`` goes (see ``numbered``)."""
+
+    sql: str
+    values: tuple[Any, ...]
+
+    @classmethod
+    def is_in(cls, column: str, values: tuple[Any, ...]) -> SqlCondition:
+        if not values:
+            return cls("1 = 0", ())
+        return cls(f"{column} IN ({', '.join('{}' for _ in values)})", values)
+
+
 def readable_condition(principal: Principal) -> Condition:
     """The same rule for a listing of projects."""
     return AnyOf(

@@ -7,9 +7,11 @@ the live cluster of that name only.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 
 from graphql_api.domain import schedule
@@ -35,6 +37,7 @@ from graphql_api.services import authorization, credentials
 from graphql_api.services.authentication import Principal
 from graphql_api.services.errors import ConflictError, InvalidInputError, NotFoundError
 from graphql_api.services.paging import Eq, IsNull, Listing, NotEq, Order
+from graphql_api.services.rows import RowBuilder, numbered
 from graphql_api.services.validation import require_id
 
 CLUSTER_ORDER = Order(("name", "id"))
@@ -166,18 +169,35 @@ async def find_cluster(
     statement when the cluster is there (a Backup tab), two when not."""
     project_id = require_id(project_id, "Project id")
     if could_be_stored(name):
-        found = (
-            await Cluster.filter(
-                authorization.readable_through(principal, "project"),
-                project_id=project_id,
-                live_name=name,
-            )
-            .select_related("project")
-            .first()
-        )
+        found = await _readable_cluster(principal, project_id, name)
         if found is not None:
             return found.project, found
     return await authorization.find_project(principal, project_id), None
+
+
+@functools.cache
+def _project_columns() -> str:
+    """The project's columns, each as ``project__<column>`` (once Tortoise knows them)."""
+    return ", ".join(f'p.{c} AS "project__{c}"' for c in sorted(Project._meta.db_fields))
+
+
+async def _readable_cluster(principal: Principal, project_id: str, name: str) -> Cluster | None:
+    """The live cluster with its project, if the caller may read it: one
+    statement written once (Tortoise's query building was a third of a
+    Backup tab's time), its rows made by ``RowBuilder``."""
+    readable = authorization.readable_sql(principal, "c.project_id", "p.organization_id")
+    # Only column names and placeholders are formatted in; every value is bound.
+    sql = (
+        f"SELECT c.*, {_project_columns()} FROM clusters c JOIN projects p ON p.id = c.project_id"  # noqa: S608
+        f" WHERE c.project_id = {{}} AND c.live_name = {{}} AND {readable.sql} LIMIT 1"
+    )
+    db = connections.get("default")
+    _, records = await db.execute_query(numbered(db, sql), [project_id, name, *readable.values])
+    if not records:
+        return None
+    cluster: Cluster = RowBuilder(Cluster)(records[0])
+    cluster.__dict__["_project"] = RowBuilder(Project, prefix="project__")(records[0])
+    return cluster
 
 
 async def get_cluster(project: Project, name: str, *, lock: bool = False) -> Cluster | None:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast, overload
 
 import orjson
 from pypika_tortoise import JoinType, Table
@@ -36,6 +36,7 @@ from tortoise.fields import DatetimeField
 from tortoise.models import Model
 
 from graphql_api.services.errors import InvalidInputError
+from graphql_api.services.rows import RowBuilder
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -80,16 +81,60 @@ class Order:
     """Sort fields, each ``name`` or ``-name`` (descending); the last must be unique."""
 
     fields: tuple[str, ...]
+    names: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(f.lstrip("-") for f in self.fields))
 
     def reversed(self) -> Order:
         return Order(tuple(f[1:] if f.startswith("-") else f"-{f}" for f in self.fields))
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(f.lstrip("-") for f in self.fields)
-
     def key(self, row: Any) -> tuple[Any, ...]:
         return tuple(getattr(row, name) for name in self.names)
+
+
+class Cursors(Sequence[str]):
+    """A page's cursors, each encoded when first read: most screens read
+    only the last one (``endCursor``), and each costs an encode."""
+
+    __slots__ = ("_found", "_items", "_order")
+
+    def __init__(self, items: Sequence[Any], order: Order) -> None:
+        self._items = tuple(items)
+        self._order = order
+        self._found: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the list of the same cursors, as the list it replaces was."""
+        if isinstance(other, Cursors | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._items)))]
+        position = index + len(self._items) if index < 0 else index
+        if not 0 <= position < len(self._items):
+            raise IndexError(index)
+        found = self._found.get(position)
+        if found is None:
+            found = encode_cursor(self._order.key(self._items[position]))
+            self._found[position] = found
+        return found
 
 
 # Conditions on a table's columns. Plain values, so that lists asking the
@@ -153,7 +198,7 @@ class Listing(Generic[M]):
 @dataclass(slots=True)
 class Page(Generic[T]):
     items: list[T]
-    cursors: list[str]
+    cursors: Sequence[str]
     has_next_page: bool
     has_previous_page: bool
     count: Callable[[], Awaitable[int]] = field(repr=False)
@@ -209,7 +254,7 @@ async def read_pages(
         pages[key] = Page(
             related=_related_rows(items, related),
             items=items,
-            cursors=[encode_cursor(listing.order.key(r)) for r in items],
+            cursors=Cursors(items, listing.order),
             has_next_page=more if not backwards else cursor is not None,
             has_previous_page=more if backwards else cursor is not None,
             count=count,
@@ -316,21 +361,18 @@ async def _ranked_rows(
             .orderby(inner.position)
         )
     sql, values = query.get_parameterized_sql()
-    # Tortoise's own row-to-model path (what Model.raw uses), with the parent
-    # key and position kept on each row as extra attributes.
-    extra = [label.alias for label in labels] + (["list_total"] if counted else [])
-    extra += [alias for join in joined for alias in join.aliases]
-    executor = db.executor_class(model=listing.model, db=db)
-    rows = await executor.execute_select(sql, values, custom_fields=extra)
-    for join in joined:
-        for row in rows:
-            join.attach(row)
-    if parents is None or len(keys) == 1:  # every row is the one list's
-        return [(keys[0], row, int(vars(row)["list_total"]) if counted else None) for row in rows]
-    return [
-        (parents.key_of(vars(row)), row, int(vars(row)["list_total"]) if counted else None)
-        for row in rows
-    ]
+    _, records = await db.execute_query(sql, values)
+    build = RowBuilder(listing.model)
+    attach = [(f"_{join.name}", join.builder(), join.to_alias) for join in joined]
+    found: list[tuple[Key, M, int | None]] = []
+    one = keys[0] if parents is None or len(keys) == 1 else None  # every row is the one list's
+    for record in records:
+        row = build(record)
+        for attribute, related_row, to_alias in attach:
+            row.__dict__[attribute] = None if record[to_alias] is None else related_row(record)
+        key = one if one is not None else parents.key_of(record)  # type: ignore[union-attr]
+        found.append((key, row, int(record["list_total"]) if counted else None))
+    return found
 
 
 class _Related:
@@ -351,11 +393,12 @@ class _Related:
         pairs = zip(self.db_columns, self.aliases, strict=True)
         return [self.table.field(c).as_(a) for c, a in pairs]
 
-    def attach(self, row: Model) -> None:
-        values = vars(row)
-        read = {c: values.pop(a) for c, a in zip(self.db_columns, self.aliases, strict=True)}
-        found = None if read[self.to_field] is None else self.model._init_from_db(**read)
-        object.__setattr__(row, f"_{self.name}", found)
+    @property
+    def to_alias(self) -> str:
+        return f"{self.name}__{self.to_field}"
+
+    def builder(self) -> RowBuilder:
+        return RowBuilder(self.model, prefix=f"{self.name}__")
 
 
 def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:
