@@ -779,7 +779,11 @@ def _run_as(email: str, use_case: Callable[[Principal], Awaitable[T]]) -> T:
 
 @_cluster_command("create-flex-cluster")
 @click.option("--provider", type=click.Choice(["AWS", "GCP", "AZURE"]), required=True)
-@click.option("--region", required=True, help="The provider's region code.")
+@click.option(
+    "--region",
+    required=True,
+    help="The provider's region code (us-east-1) or Atlas's name (US_EAST_1).",
+)
 @click.option("--termination-protection/--no-termination-protection", default=False)
 @_tags_option
 @_connection_options

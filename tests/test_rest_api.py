@@ -41,8 +41,9 @@ async def test_list_and_get_flex_clusters(rest: Rest, world: World) -> None:
     assert cluster["name"] == "alpha" and cluster["clusterType"] == "REPLICASET"
     assert cluster["stateName"] == "IDLE"
     assert cluster["mongoDBVersion"] == "8.0.0"
+    # Stored as us-east-1; shown by the name Atlas clients expect.
     assert cluster["providerSettings"] == {
-        "backingProviderName": "AWS", "providerName": "FLEX", "regionName": "us-east-1",
+        "backingProviderName": "AWS", "providerName": "FLEX", "regionName": "US_EAST_1",
         "diskSizeGB": 5.0,
     }  # fmt: skip
     assert cluster["tags"] == [] and cluster["connectionStrings"] == {}

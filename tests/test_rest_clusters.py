@@ -70,8 +70,9 @@ async def test_create_update_delete_a_flex_cluster(rest: Rest, world: World) -> 
     cluster = created.json()
     assert cluster["name"] == "orders" and cluster["groupId"] == project.id
     assert cluster["stateName"] == "CREATING" and cluster["clusterType"] == "REPLICASET"
+    # Sent as AWS's code, answered as Atlas's name (what Atlas clients compare).
     assert cluster["providerSettings"] == {
-        "backingProviderName": "AWS", "providerName": "FLEX", "regionName": "eu-central-1",
+        "backingProviderName": "AWS", "providerName": "FLEX", "regionName": "EU_CENTRAL_1",
         "diskSizeGB": 5.0,
     }  # fmt: skip
     assert cluster["tags"] == tags and cluster["terminationProtectionEnabled"] is False

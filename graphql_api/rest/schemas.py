@@ -75,7 +75,11 @@ PROVIDER_SETTINGS = Shape(
     {
         "backingProviderName": _ro("string", enum=("AWS", "AZURE", "GCP")),
         "providerName": _ro("string", enum=("FLEX",), default="FLEX"),
-        "regionName": _ro("string", description="The provider's region code, e.g. us-east-1."),
+        "regionName": _ro(
+            "string",
+            description="Atlas's name for the region, e.g. US_EAST_1 (the provider's code, "
+            "e.g. us-east1, for a region Atlas does not name).",
+        ),
         "diskSizeGB": _ro("number", format="double"),
     },
     read_only=True,
@@ -118,7 +122,10 @@ PROVIDER_SETTINGS_CREATE = Shape(
     {
         "backingProviderName": Prop("string", enum=("AWS", "AZURE", "GCP"), write_only=True),
         "regionName": Prop(
-            "string", write_only=True, description="The provider's region code, e.g. us-east-1."
+            "string",
+            write_only=True,
+            description="Atlas's name for the region (e.g. US_EAST_1) or the provider's "
+            "region code (e.g. us-east-1).",
         ),
         "providerName": _ro("string", enum=("FLEX",), default="FLEX"),
         "diskSizeGB": _ro("number", format="double"),

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphql_api.domain.clusters import DISK_SIZE_GB, ClusterState, shown_version
+from graphql_api.domain.regions import atlas_region_name
 from graphql_api.models import BackupJob, Cluster, Snapshot
 from graphql_api.services.authentication import Principal
 from graphql_api.services.downloads import visible_url
@@ -66,7 +67,7 @@ def flex_cluster(cluster: Cluster, urls: Urls) -> dict[str, Any]:
             "providerSettings": {
                 "backingProviderName": cluster.cloud_provider.value,
                 "providerName": "FLEX",
-                "regionName": cluster.region,
+                "regionName": atlas_region_name(cluster.cloud_provider, cluster.region),
                 "diskSizeGB": DISK_SIZE_GB[cluster.tier],
             },
             "backupSettings": {"enabled": cluster.backup_enabled},

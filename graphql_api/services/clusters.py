@@ -28,8 +28,9 @@ from graphql_api.domain.names import MAX_NAME_LENGTH, could_be_stored
 from graphql_api.domain.regions import (
     CloudProvider,
     UnknownRegionError,
-    find_region,
-    region_codes,
+    lookup_region,
+    region_example,
+    regions_of,
 )
 from graphql_api.fleet.base import ClusterAddress
 from graphql_api.models import Cluster, Project
@@ -42,6 +43,26 @@ from graphql_api.services.validation import require_id
 
 CLUSTER_ORDER = Order(("name", "id"))
 MAX_VERSION_LENGTH = 16  # the column's
+
+
+def _region_code(provider: CloudProvider, region: str) -> str:
+    """The provider's code for a region given in either form (``us-east-1`` or
+    Atlas's ``US_EAST_1``): the code is what is stored, so a cluster lands in
+    the same storage location whichever form was sent."""
+    try:
+        return lookup_region(provider, region).code
+    except UnknownRegionError as exc:
+        example = region_example(provider)
+        valid = ", ".join(
+            r.code if r.atlas_name is None else f"{r.code} ({r.atlas_name})"
+            for r in regions_of(provider)
+        )
+        raise InvalidInputError(
+            f"Unknown region: {exc}. Give the provider's region code (e.g. {example.code}) "
+            f"or Atlas's region name (e.g. {example.atlas_name}). "
+            f"Valid {provider.value} regions: {valid}.",
+            code="UNKNOWN_REGION",
+        ) from None
 
 
 async def create_cluster(
@@ -69,14 +90,7 @@ async def create_cluster(
             f"Cluster name must be 1 to {MAX_NAME_LENGTH} characters, none of them NUL.",
             code="INVALID_CLUSTER_NAME",
         )
-    try:
-        find_region(provider, region)
-    except UnknownRegionError as exc:
-        valid = ", ".join(region_codes(provider))
-        raise InvalidInputError(
-            f"Unknown region: {exc}. Valid {provider.value} regions: {valid}.",
-            code="UNKNOWN_REGION",
-        ) from None
+    region = _region_code(provider, region)
     if problem := tags_problem(tags):
         raise InvalidInputError(problem, code="INVALID_TAGS")
     try:
