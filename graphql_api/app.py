@@ -120,7 +120,7 @@ def create_app(
                 max_body_bytes=settings.max_body_bytes,
                 timeout_seconds=settings.request_timeout_seconds,
             ),
-            Middleware(OneConnectionPerRequest, path="/graphql"),
+            Middleware(OneConnectionPerRequest),
             Middleware(
                 AuthenticationMiddleware,
                 backend=ApiKeyBackend(clock, settings),

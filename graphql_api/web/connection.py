@@ -2,7 +2,7 @@
 
 Tortoise takes a pooled asyncpg connection for each statement and gives it
 back after, and asyncpg resets a connection it gets back (one more round
-trip each time). This middleware lets every statement of a /graphql request
+trip each time). This middleware lets every statement of an API request
 share one connection, taken at the first statement (a request that reads
 nothing takes none) and given back when the request ends, so the reset runs
 once per request. A transaction gives it back first and takes a connection
@@ -125,15 +125,23 @@ class _Lease:
         self.pinned._lock.release()
 
 
-class OneConnectionPerRequest:
-    """ASGI middleware: HTTP requests under ``path`` share one connection."""
+# The API's entry points: GraphQL, and the Atlas REST API under its prefix.
+PATHS = ("/graphql", "/api/atlas/v2")
 
-    def __init__(self, app: ASGIApp, path: str = "/graphql") -> None:
+
+class OneConnectionPerRequest:
+    """ASGI middleware: HTTP requests to one of ``paths`` (or under it) share
+    one connection."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...] = PATHS) -> None:
         self.app = app
-        self.path = path
+        self.paths = paths
+
+    def _applies(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") for p in self.paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path:
+        if scope["type"] != "http" or not self._applies(scope["path"]):
             await self.app(scope, receive, send)
             return
         try:
