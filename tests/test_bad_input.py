@@ -260,3 +260,16 @@ async def test_parse_and_validation_errors_carry_codes(
         {"t": "M7"},
     )
     assert _error_codes(bad_variable) == {"BAD_USER_INPUT"}, bad_variable
+
+
+async def test_half_a_character_in_variables_is_a_400(
+    http: httpx.AsyncClient, setup: tuple[Project, Actor]
+) -> None:
+    """JSON can escape a lone surrogate ("\\ud800"), which no database stores:
+    refused with the body, before any resolver writes it (it was a 500)."""
+    _, owner = setup
+    query = "mutation($d: String!) { createApiKeyPair(description: $d) { privateKey } }"
+    body = b'{"query": "%s", "variables": {"d": "x\\ud800"}}' % query.encode()
+    response = await _raw(http, owner, body)
+    assert response.status_code == 400
+    assert _codes(response) == ["BAD_REQUEST"]

@@ -357,3 +357,28 @@ async def test_a_cluster_being_restored_into_is_not_deleted(rest: Rest, world: W
         assert response.status_code == 409
         assert response.json()["errorCode"] == "RESTORE_IN_PROGRESS"
     assert (await Cluster.get(id=target.id)).deleted_at is None
+
+
+async def test_lone_surrogates_in_a_body_are_a_400_that_changes_nothing(
+    rest: Rest, world: World
+) -> None:
+    """JSON's escapes can spell half a character ("\\ud800"), which no database
+    stores: refused when the body is read, not a 500 at the write."""
+    project = await world.project()
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    await world.cluster(project, "c")
+    base = f"{API}/groups/{project.id}/flexClusters"
+    settings = b'"providerSettings": {"backingProviderName": "AWS", "regionName": "eu-central-1"}'
+    for send, path, raw in [
+        (rest.http.post, "", b'{"name": "a\\ud800", ' + settings + b"}"),
+        (rest.http.patch, "/c", b'{"tags": [{"key": "k", "value": "\\udc00"}]}'),
+        (rest.http.post, ":tenantUpgrade", b'{"name": "c\\ud800"}'),
+    ]:
+        response = await send(
+            base + path, content=raw, headers=headers(owner, **{"Content-Type": MEDIA_TYPE})
+        )
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["errorCode"] == "MALFORMED_REQUEST_BODY"
+    [cluster] = await Cluster.all()
+    assert cluster.tags == [] and cluster.tier is ClusterTier.FLEX
+

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -63,11 +64,13 @@ async def read_body(request: Request) -> dict[str, Any]:
             f"Request bodies must be {MEDIA_TYPE} (got {kind or 'no Content-Type'!r}).",
         )
     raw = await request.body()
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
+    try:  # orjson also refuses half a character ("\ud800"), which nothing can store
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         raise ApiError(
-            400, "MALFORMED_REQUEST_BODY", "The request body is not valid JSON."
+            400,
+            "MALFORMED_REQUEST_BODY",
+            "The request body is not valid JSON (UTF-8, whole characters, not nested too deep).",
         ) from None
     if not isinstance(body, dict):
         raise ApiError(400, "MALFORMED_REQUEST_BODY", "The request body must be a JSON object.")

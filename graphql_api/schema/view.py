@@ -122,11 +122,13 @@ class GraphQLView(GraphQL[Context, None]):
     def parse_json(self, data: str | bytes) -> dict[str, Any]:
         """The body (or GET ``variables``) must be a JSON object; anything else
         is the client's mistake: a 400, never a crash."""
-        try:
-            value = json.loads(data)
-        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, nested too deep
+        try:  # bad JSON, bad UTF-8, half a character ("\ud800"), nested too deep
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError:
             raise HTTPException(
-                400, "The request body is not valid JSON: UTF-8, and not nested too deep."
+                400,
+                "The request body is not valid JSON: UTF-8, whole characters, and not "
+                "nested too deep.",
             ) from None
         if not isinstance(value, dict):
             raise HTTPException(

@@ -277,5 +277,6 @@ async def _store(
 
 
 def _storable(text: str) -> str:
-    """Client-given text as PostgreSQL can store it: NUL bytes shown escaped."""
-    return text.replace("\x00", "\\x00")
+    """Client-given text as a database can store it: NUL bytes and half
+    characters (lone surrogates) shown escaped."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
