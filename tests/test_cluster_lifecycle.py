@@ -332,6 +332,40 @@ async def test_a_restore_asked_for_while_the_cluster_ends_waits_for_it(
         assert [e["code"] for e in restore["userErrors"]] == ["TARGET_NOT_FOUND"]
 
 
+async def test_an_update_racing_a_delete_does_not_change_the_deleted_cluster(
+    gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update asked for while a delete is being written waits for it and
+    then finds no live cluster, instead of writing to the deleted row and
+    answering as if it were live."""
+    project = await world.project()
+    owner = await _owner(world, project)
+    await gql(CREATE, owner, _create_input(project))
+    asked = asyncio.Event()
+
+    async def update() -> dict:
+        await asked.wait()
+        variables = {"in": {"projectId": project.id, "name": "flex-one",
+                            "terminationProtectionEnabled": True}}  # fmt: skip
+        return await gql(UPDATE, owner, variables)
+
+    updating = asyncio.create_task(update())  # outside the delete's transaction
+    end_schedule = daily_snapshots.end_schedule
+
+    async def end_then_let_the_update_in(*args: object) -> None:
+        await end_schedule(*args)  # type: ignore[arg-type]
+        asked.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(updating), 1.0)
+
+    monkeypatch.setattr(daily_snapshots, "end_schedule", end_then_let_the_update_in)
+    deleted = await gql(DELETE, owner, {"p": project.id, "n": "flex-one"})
+    assert deleted["data"]["deleteFlexCluster"]["cluster"]["deleted"] is True
+    assert _code(await updating) == "NOT_FOUND"
+    cluster = await Cluster.get(name="flex-one")
+    assert cluster.deleted_at is not None and cluster.termination_protection is False
+
+
 async def _history(world: World, project: Project, name: str, days: int = 10) -> Cluster:
     """A cluster created ``days`` ago with a snapshot for each day up to NOW."""
     created = NOW - timedelta(days=days)

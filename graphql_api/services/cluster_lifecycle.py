@@ -188,8 +188,9 @@ async def update_flex_cluster(
 ) -> Cluster:
     """Change termination protection and/or replace the tags (what is not given stays)."""
     project, scope = await _project(principal, project_id)
-    async with authorize(principal, Action.UPDATE_FLEX_CLUSTER, scope, subject=name, now=now):
-        cluster = await _live(project, name, flex_only=True)
+    action = Action.UPDATE_FLEX_CLUSTER
+    async with authorize(principal, action, scope, subject=name, now=now), in_transaction():
+        cluster = await _live(project, name, flex_only=True, lock=True)  # see get_cluster
         changes: dict[str, object] = {}
         if tags is not None:
             if problem := tags_problem(tags):
