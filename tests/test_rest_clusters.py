@@ -382,3 +382,22 @@ async def test_lone_surrogates_in_a_body_are_a_400_that_changes_nothing(
     [cluster] = await Cluster.all()
     assert cluster.tags == [] and cluster.tier is ClusterTier.FLEX
 
+
+async def test_tenant_upgrade_takes_the_body_atlas_clients_send(rest: Rest, world: World) -> None:
+    """Atlas's upgrade request describes the cluster to become (provider,
+    region, size, and more): the fields this server does not use are ignored."""
+    project = await world.project()
+    owner = await world.actor(project=project, role=ProjectRole.PROJECT_OWNER)
+    await world.cluster(project, "c")
+    body = {
+        "name": "c",
+        "clusterType": "REPLICASET",
+        "providerSettings": {
+            "providerName": "AWS",
+            "instanceSizeName": "M20",
+            "regionName": "EU_CENTRAL_1",
+        },
+    }
+    response = await rest.post(f"/groups/{project.id}/flexClusters:tenantUpgrade", owner, body)
+    assert response.status_code == 200, response.text
+    assert (await Cluster.get(name="c")).tier is ClusterTier.M20

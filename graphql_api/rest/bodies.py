@@ -5,7 +5,8 @@ Only JSON types, enums and presence are checked here; every rule about the
 values (the name's pattern, region, tags, tier) is the service's, so a
 refusal reads the same in GraphQL, the CLI and REST. A field the shape does
 not name is refused (a misspelt field silently ignored would change nothing
-the caller meant to change); a read-only field the shape names is accepted
+the caller meant to change), but for an open shape (tenantUpgrade's, whose
+Atlas request describes a whole cluster); a read-only field the shape names is accepted
 and ignored, as clients may echo what they read.
 """
 
@@ -34,7 +35,7 @@ class Body:
         self.shape = shape
         self.at = at
         for name in value:
-            if name not in shape.properties:
+            if name not in shape.properties and not shape.open:
                 known = ", ".join(shape.properties)
                 raise validation_error(
                     at + name, f"{at + name} is not a field of {shape.name} (fields: {known})."

@@ -44,6 +44,9 @@ class Shape:
     description: str = ""
     read_only: bool = False
     write_only: bool = False
+    # Fields it does not name are ignored, not refused (Atlas's request has many
+    # this server has no use for).
+    open: bool = False
 
 
 def _ro(type: str, **kw: Any) -> Prop:
@@ -170,7 +173,9 @@ UPGRADE_PROVIDER_SETTINGS = Shape(
             "string", enum=DEDICATED_TIERS, default="M10", description="The tier to upgrade to."
         ),
     },
-    description="This server's: the tier the cluster becomes (M10 when left out).",
+    description="The tier the cluster becomes (M10 when left out); the other fields of "
+    "Atlas's provider settings (provider, region) are ignored: the cluster stays where it is.",
+    open=True,
 )
 
 TENANT_UPGRADE = Shape(
@@ -180,7 +185,10 @@ TENANT_UPGRADE = Shape(
         "providerSettings": Prop("object", ref=UPGRADE_PROVIDER_SETTINGS.name),
     },
     required=("name",),
-    description="Upgrade a Flex cluster to a dedicated (M10+) cluster with Cloud Backup.",
+    description="Upgrade a Flex cluster to a dedicated (M10+) cluster with Cloud Backup. "
+    "Atlas's request describes the whole cluster to become: the fields not listed here are "
+    "ignored.",
+    open=True,
 )
 
 SNAPSHOT = Shape(
