@@ -126,9 +126,10 @@ def limit_for(principal: Principal, scopes: list[OrgScope]) -> str | None:
     right to make it for someone else was checked (their role there is all that
     vouches for it), or the caller's own limit. None: the caller's own
     credential, or the operator's doing, which acts wherever its holder has roles."""
-    for scope in scopes:
-        assert scope.organization is not None
-        return str(scope.organization.id)
+    if scopes:
+        organization = scopes[0].organization
+        assert organization is not None  # key_holder's scopes name their organization
+        return str(organization.id)
     return principal.limited_to_org_id
 
 
