@@ -498,7 +498,8 @@ def create_api_key(email: str | None, description: str, as_email: str | None) ->
 def list_api_keys(
     email: str | None, include_revoked: bool, as_email: str | None, as_json: bool
 ) -> None:
-    """API keys: id, description, created, last used (never the secret)."""
+    """API keys: id, description, created, last used, revoked, the organization a
+    key is limited to (never the secret)."""
     from graphql_api.services import api_keys
 
     async def work() -> list[dict[str, object]]:
@@ -506,7 +507,8 @@ def list_api_keys(
             await acting(as_email), email, include_revoked
         )
         return [{"id": k.id, "description": k.description, "created_at": k.created_at,
-                 "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+                 "last_used_at": k.last_used_at, "revoked_at": k.revoked_at,
+                 "organization_id": k.organization_id}
                 for k in await every_row(listing, holder.id)]  # fmt: skip
 
     print_rows(run_with_orm(work), as_json)
@@ -555,7 +557,8 @@ def create_api_key_pair(email: str | None, description: str, as_email: str | Non
 def list_api_key_pairs(
     email: str | None, include_revoked: bool, as_email: str | None, as_json: bool
 ) -> None:
-    """API key pairs: id, public key, description, created, last used (never the private key)."""
+    """API key pairs: id, public key, description, created, last used, revoked, the
+    organization a pair is limited to (never the private key)."""
     from graphql_api.services import key_pairs
 
     async def work() -> list[dict[str, object]]:
@@ -564,7 +567,7 @@ def list_api_key_pairs(
         )
         return [{"id": k.id, "public_key": k.public_key, "description": k.description,
                  "created_at": k.created_at, "last_used_at": k.last_used_at,
-                 "revoked_at": k.revoked_at}
+                 "revoked_at": k.revoked_at, "organization_id": k.organization_id}
                 for k in await every_row(listing, holder.id)]  # fmt: skip
 
     print_rows(run_with_orm(work), as_json)

@@ -70,7 +70,9 @@ async def test_bootstrap_then_everything_through_the_api(
     keys = json.loads(_ok(database_url, "list-api-keys", "--email", "boss@acme.example",
                           "--json"))  # fmt: skip
     assert [k["id"] for k in keys] == [token.split("_")[1]]
-    assert set(keys[0]) == {"id", "description", "created_at", "last_used_at", "revoked_at"}
+    assert set(keys[0]) == {
+        "id", "description", "created_at", "last_used_at", "revoked_at", "organization_id",
+    }  # fmt: skip
     _ok(database_url, "revoke-api-key", "--key-id", keys[0]["id"],
         "--as-email", "boss@acme.example")  # fmt: skip
     after = await gql("{ viewer { id } }", actor)

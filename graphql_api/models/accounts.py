@@ -52,6 +52,12 @@ class ApiKey(Model):
     user_id: str
     description = fields.CharField(max_length=128, default="")
     secret_hash = fields.CharField(max_length=64)
+    # Set when an Organization Owner made it for a member: it acts in that
+    # organization only. NULL: the holder's own (or the operator's doing).
+    organization: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="bound_api_keys", null=True, on_delete=fields.CASCADE
+    )
+    organization_id: str | None
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)

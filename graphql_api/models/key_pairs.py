@@ -6,7 +6,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from graphql_api.models.accounts import User
+from graphql_api.models.accounts import Organization, User
 from graphql_api.models.base import id_field
 
 
@@ -23,6 +23,14 @@ class ApiKeyPair(Model):
     description = fields.CharField(max_length=128, default="")
     ha1_md5 = fields.CharField(max_length=32)
     ha1_sha256 = fields.CharField(max_length=64)
+    # As ApiKey.organization: the one organization a pair made for a member acts in.
+    organization: fields.ForeignKeyNullableRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization",
+        related_name="bound_api_key_pairs",
+        null=True,
+        on_delete=fields.CASCADE,
+    )
+    organization_id: str | None
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)

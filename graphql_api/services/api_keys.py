@@ -2,7 +2,8 @@
 
 Anyone manages their own keys; an Organization Owner also manages the keys of
 their organization's members. Someone else's keys, outside the organizations
-you share with them, answer like an unknown key (NOT_FOUND).
+you share with them, answer like an unknown key (NOT_FOUND). A key an Owner
+makes for a member is limited to that organization (see ``limit_for``).
 """
 
 from __future__ import annotations
@@ -32,14 +33,19 @@ class IssuedKey:
     token: str  # shown once; never stored
 
 
-async def issue_api_key(user: User, description: str = "") -> IssuedKey:
+async def issue_api_key(
+    user: User, description: str = "", organization_id: str | None = None
+) -> IssuedKey:
     if description and not could_be_stored(description, MAX_DESCRIPTION_LENGTH):
         raise InvalidInputError(
             f"A key's description is at most {MAX_DESCRIPTION_LENGTH} characters, none of them NUL."
         )
     secret = api_keys.new_secret()
     key = await ApiKey.create(
-        user=user, description=description, secret_hash=api_keys.hash_secret(secret)
+        user=user,
+        description=description,
+        secret_hash=api_keys.hash_secret(secret),
+        organization_id=organization_id,
     )
     return IssuedKey(api_key=key, token=api_keys.format_key(key.id, secret))
 
@@ -53,7 +59,7 @@ async def create_api_key(
     async with authorize(
         principal, Action.CREATE_API_KEY, *scopes, subject=holder.email, now=now
     ) as audit:
-        issued = await issue_api_key(holder, description)
+        issued = await issue_api_key(holder, description, limit_for(principal, scopes))
         audit.subject = f"{holder.email} key {issued.api_key.id}"
     return issued
 
@@ -113,6 +119,18 @@ async def keys_listing(
         if reason := org_refusal(principal, Action.LIST_API_KEYS, scope.organization.id):
             raise ForbiddenError(reason)
     return holder, keys_of_users(include_revoked)
+
+
+def limit_for(principal: Principal, scopes: list[OrgScope]) -> str | None:
+    """The organization a new credential acts in only: the one where an Owner's
+    right to make it for someone else was checked (their role there is all that
+    vouches for it), or the caller's own limit. None: the caller's own
+    credential, or the operator's doing, which acts wherever its holder has roles."""
+    if scopes:
+        organization = scopes[0].organization
+        assert organization is not None  # key_holder's scopes name their organization
+        return str(organization.id)
+    return principal.limited_to_org_id
 
 
 async def key_holder(

@@ -20,10 +20,12 @@ OPERATOR_EMAIL = "operator (cli)"
 
 # The key, its user and every role the user holds, in one statement (SQLite
 # and PostgreSQL alike): one row per membership, or one row of NULLs for a
-# user without any. Read on every request, so nothing is cached to invalidate:
-# a revoked key or a removed role is refused from the next request on.
+# user without any. A key limited to an organization (k.organization_id) joins
+# only the roles inside it. Read on every request, so nothing is cached to
+# invalidate: a revoked key or a removed role is refused from the next request on.
 _PRINCIPAL_SQL = """
 SELECT u.*, k.secret_hash AS key_secret_hash, k.last_used_at AS key_last_used_at,
+       k.organization_id AS key_organization_id,
        m.kind AS held_kind, m.held_in AS held_in, m.role AS held_role, m.org AS held_org
 FROM api_keys k
 JOIN users u ON u.id = k.user_id
@@ -33,11 +35,12 @@ LEFT JOIN (
     UNION ALL
     SELECT 'project', pm.user_id, pm.project_id, pm.role, p.organization_id
     FROM project_memberships pm JOIN projects p ON p.id = pm.project_id
-) m ON m.user_id = k.user_id
+) m ON m.user_id = k.user_id AND (k.organization_id IS NULL OR m.org = k.organization_id)
 WHERE k.id = {key_id} AND k.revoked_at IS NULL
 """
 _PRINCIPAL_COLUMNS = [
-    "key_secret_hash", "key_last_used_at", "held_kind", "held_in", "held_role", "held_org",
+    "key_secret_hash", "key_last_used_at", "key_organization_id",
+    "held_kind", "held_in", "held_role", "held_org",
 ]  # fmt: skip
 
 # last_used_at is written at most this often per key, not on every request.
@@ -54,6 +57,10 @@ class Principal:
     api_key_id: str | None = None  # the key this request came with; None for the CLI
     project_orgs: dict[str, str] = field(default_factory=dict)  # organization of each project
     operator: bool = False  # the CLI without --as-email: may do anything, still audited
+    # The credential acts in this organization only (an Owner of it made it for
+    # the user): the roles above are those inside it, and what it creates is
+    # limited to it too. None: the user's own credential, or the CLI.
+    limited_to_org_id: str | None = None
 
     def roles_in(self, project: Project) -> tuple[frozenset[OrgRole], frozenset[ProjectRole]]:
         return (
@@ -96,7 +103,7 @@ async def authenticate(authorization: str | None, now: datetime) -> Principal | 
     project_roles = [
         (r["held_in"], r["held_role"], r["held_org"]) for r in rows if r["held_kind"] == "project"
     ]
-    return _principal(users[0], org_roles, project_roles, parsed.key_id)
+    return _principal(users[0], org_roles, project_roles, parsed.key_id, key["key_organization_id"])
 
 
 async def _principal_rows(key_id: str) -> list[User]:
@@ -110,13 +117,24 @@ async def _principal_rows(key_id: str) -> list[User]:
     return rows
 
 
-async def load_principal(user: User, api_key_id: str | None = None) -> Principal:
-    """The user's roles as they are now (after a change, read them again)."""
-    org_roles = await OrgMembership.filter(user=user).values_list("organization_id", "role")
-    project_roles = await ProjectMembership.filter(user=user).values_list(
-        "project_id", "role", "project__organization_id"
-    )
-    return _principal(user, org_roles, project_roles, api_key_id)
+async def load_principal(
+    user: User, api_key_id: str | None = None, limited_to_org_id: str | None = None
+) -> Principal:
+    """The user's roles as they are now (after a change, read them again),
+    those inside ``limited_to_org_id`` only when the credential is limited to it."""
+    orgs = OrgMembership.filter(user=user)
+    projects = ProjectMembership.filter(user=user)
+    if limited_to_org_id is not None:
+        orgs = orgs.filter(organization_id=limited_to_org_id)
+        projects = projects.filter(project__organization_id=limited_to_org_id)
+    org_roles = await orgs.values_list("organization_id", "role")
+    project_roles = await projects.values_list("project_id", "role", "project__organization_id")
+    return _principal(user, org_roles, project_roles, api_key_id, limited_to_org_id)
+
+
+async def reload_principal(principal: Principal) -> Principal:
+    """The same caller and credential, with their roles read again."""
+    return await load_principal(principal.user, principal.api_key_id, principal.limited_to_org_id)
 
 
 def _principal(
@@ -124,6 +142,7 @@ def _principal(
     org_rows: Iterable[tuple[Any, ...]],
     project_rows: Iterable[tuple[Any, ...]],
     api_key_id: str | None,
+    limited_to_org_id: str | None = None,
 ) -> Principal:
     org_roles: dict[str, set[OrgRole]] = defaultdict(set)
     for org_id, org_role in org_rows:
@@ -139,6 +158,7 @@ def _principal(
         project_roles={k: frozenset(v) for k, v in project_roles.items()},
         api_key_id=api_key_id,
         project_orgs=project_orgs,
+        limited_to_org_id=limited_to_org_id,
     )
 
 

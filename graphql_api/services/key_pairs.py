@@ -3,7 +3,8 @@ authentication (RFC 7616) with them.
 
 A pair is issued to a user like an API key, with the same rights to manage
 it: anyone their own, an Organization Owner their members' (see
-services/api_keys.py). The public key names it, the private key is shown
+services/api_keys.py), and limited alike to the organization where an
+Owner made it for a member. The public key names it, the private key is shown
 once and never stored (only the HA1 values digest verification needs).
 A pair dies with its holder's departure: removed from an organization, or
 all their API keys revoked. A digest response is accepted once: its (nonce, nc) is
@@ -26,7 +27,12 @@ from graphql_api.domain import digest
 from graphql_api.domain.names import could_be_stored
 from graphql_api.domain.roles import Action
 from graphql_api.models import ApiKeyPair, DigestNonceUse, User
-from graphql_api.services.api_keys import MAX_DESCRIPTION_LENGTH, NEWEST_FIRST, key_holder
+from graphql_api.services.api_keys import (
+    MAX_DESCRIPTION_LENGTH,
+    NEWEST_FIRST,
+    key_holder,
+    limit_for,
+)
 from graphql_api.services.authentication import LAST_USED_PRECISION, Principal, load_principal
 from graphql_api.services.authorization import authorize, org_refusal
 from graphql_api.services.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -52,7 +58,9 @@ def _nonce_key(settings: Settings) -> bytes:
     return settings.download_signing_key().encode()
 
 
-async def issue_key_pair(user: User, description: str = "") -> IssuedKeyPair:
+async def issue_key_pair(
+    user: User, description: str = "", organization_id: str | None = None
+) -> IssuedKeyPair:
     """A public key of 8 lowercase letters and a UUID private key, as Atlas issues."""
     if description and not could_be_stored(description, MAX_DESCRIPTION_LENGTH):
         raise InvalidInputError(
@@ -67,6 +75,7 @@ async def issue_key_pair(user: User, description: str = "") -> IssuedKeyPair:
         description=description,
         ha1_md5=digest.ha1("MD5", public_key, private_key),
         ha1_sha256=digest.ha1("SHA-256", public_key, private_key),
+        organization_id=organization_id,
     )
     return IssuedKeyPair(pair, public_key, private_key)
 
@@ -105,7 +114,7 @@ async def authenticate_digest(
     if pair.last_used_at is None or now - pair.last_used_at >= LAST_USED_PRECISION:
         await ApiKeyPair.filter(id=pair.id).update(last_used_at=now)
     # The pair's id stands where an API key's would: rate budget, download links.
-    return await load_principal(pair.user, pair.id)
+    return await load_principal(pair.user, pair.id, pair.organization_id)
 
 
 async def _first_use(credentials: digest.Credentials, now: datetime, settings: Settings) -> bool:
@@ -131,7 +140,7 @@ async def create_key_pair(
     async with authorize(
         principal, Action.CREATE_API_KEY_PAIR, *scopes, subject=holder.email, now=now
     ) as audit:
-        issued = await issue_key_pair(holder, description)
+        issued = await issue_key_pair(holder, description, limit_for(principal, scopes))
         audit.subject = f"{holder.email} key pair {issued.pair.id} ({issued.public_key})"
     return issued
 

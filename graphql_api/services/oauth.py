@@ -65,4 +65,4 @@ async def authenticate_token(token: str, now: datetime, settings: Settings) -> P
         return None
     if pair.last_used_at is None or now - pair.last_used_at >= LAST_USED_PRECISION:
         await ApiKeyPair.filter(id=pair.id).update(last_used_at=now)
-    return await load_principal(pair.user, pair.id)
+    return await load_principal(pair.user, pair.id, pair.organization_id)

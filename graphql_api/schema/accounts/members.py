@@ -48,6 +48,10 @@ class ApiKey:
     created_at: datetime
     last_used_at: datetime | None = strawberry.field(description="Updated at most hourly.")
     revoked_at: datetime | None
+    organization_id: strawberry.ID | None = strawberry.field(
+        description="The one organization it acts in, when an Owner of it made it for its "
+        "holder; null: it acts wherever its holder holds roles."
+    )
 
     @classmethod
     def from_model(cls, k: models.ApiKey) -> ApiKey:
@@ -58,7 +62,12 @@ class ApiKey:
             created_at=k.created_at,
             last_used_at=k.last_used_at,
             revoked_at=k.revoked_at,
+            organization_id=_id_or_none(k.organization_id),
         )
+
+
+def _id_or_none(value: str | None) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(value)
 
 
 async def api_keys_of(
@@ -85,6 +94,10 @@ class ApiKeyPair:
     created_at: datetime
     last_used_at: datetime | None = strawberry.field(description="Updated at most hourly.")
     revoked_at: datetime | None
+    organization_id: strawberry.ID | None = strawberry.field(
+        description="The one organization it acts in, when an Owner of it made it for its "
+        "holder; null: it acts wherever its holder holds roles."
+    )
 
     @classmethod
     def from_model(cls, k: models.ApiKeyPair) -> ApiKeyPair:
@@ -95,6 +108,7 @@ class ApiKeyPair:
             created_at=k.created_at,
             last_used_at=k.last_used_at,
             revoked_at=k.revoked_at,
+            organization_id=_id_or_none(k.organization_id),
         )
 
 

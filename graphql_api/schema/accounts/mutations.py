@@ -24,7 +24,7 @@ from graphql_api.schema.backups.types import UserError, UserErrorCode
 from graphql_api.schema.context import Info
 from graphql_api.schema.projects.types import Project
 from graphql_api.services import api_keys, key_pairs, members, organizations, projects
-from graphql_api.services.authentication import load_principal
+from graphql_api.services.authentication import reload_principal
 from graphql_api.services.errors import Refused
 
 T = TypeVar("T")
@@ -41,7 +41,7 @@ async def _answer(work: Awaitable[T]) -> tuple[T | None, list[UserError]]:
 async def _reload_roles(info: Info) -> None:
     """The caller's roles changed: later fields of this request see the new ones."""
     ctx = info.context
-    ctx.authenticated = await load_principal(ctx.principal.user, ctx.principal.api_key_id)
+    ctx.authenticated = await reload_principal(ctx.principal)
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from graphql_api.schema.clusters.types import Cluster
 from graphql_api.schema.context import Info
 from graphql_api.schema.projects.types import Project
 from graphql_api.services import accounts, downloads, policies, restores
-from graphql_api.services.authentication import load_principal
+from graphql_api.services.authentication import reload_principal
 
 
 @strawberry.input
@@ -153,5 +153,5 @@ class BackupsMutation:
             ctx.principal, project_id, ctx.clock(), user_email
         )
         # Roles just changed: later fields of this request see the new ones.
-        ctx.authenticated = await load_principal(ctx.principal.user, ctx.principal.api_key_id)
+        ctx.authenticated = await reload_principal(ctx.principal)
         return AddProjectOwnerPayload(project=Project.from_model(project))
