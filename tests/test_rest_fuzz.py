@@ -6,8 +6,9 @@ operations generated from /api/atlas/v2/openapi.json, valid ones and
 conform to the document: a documented status, its media type, its schema.
 The demo's project id and cluster names are mixed into the generated path
 values so requests reach past "not found"; operations that end a cluster
-(delete, tenantUpgrade) run after the others, and tenantUpgrade is given a
-cluster of its own. Bounded by a time budget.
+(delete, tenantUpgrade) run after the others; tenantUpgrade and the restores
+are given clusters of their own, so each operation's success does not depend
+on what Hypothesis drew before it. Bounded by a time budget.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ POSITIVE_EXAMPLES = 40  # per operation
 NEGATIVE_EXAMPLES = 10
 BUDGET_SECONDS = 40
 UPGRADED = "fuzz-upgraded"  # the cluster tenantUpgrade is given (see _known)
+RESTORED = "fuzz-restored"  # the target createRestoreJob is given (see _known)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -64,6 +66,7 @@ def _known(server: LiveServer, document: dict[str, Any]) -> dict[str, list[str]]
     ).json()
     groups = [p["id"] for p in viewer["data"]["viewer"]["projects"]["nodes"]]
     names, snapshots, jobs = [], [], []
+    source: dict[str, list[str]] = {}  # a cluster with snapshots, and those snapshots
     for group in groups:
         clusters = httpx.get(f"{api}/groups/{group}/flexClusters", headers=headers).json()
         for cluster in clusters["results"]:
@@ -71,6 +74,9 @@ def _known(server: LiveServer, document: dict[str, Any]) -> dict[str, list[str]]
             base = f"{api}/groups/{group}/flexClusters/{cluster['name']}/backup"
             page = httpx.get(f"{base}/snapshots", headers=headers).json()["results"]
             snapshots += [s["id"] for s in page[:3]]
+            if page and not source:
+                completed = [s["id"] for s in page if s["status"] == "COMPLETED"][:3]
+                source = {"name": [cluster["name"]], "snapshotId": completed} if completed else {}
             if page and not jobs:  # a download job, so restoreJobs/{id} finds one
                 body = {"snapshotId": page[0]["id"]}
                 sent = headers | {"Content-Type": MEDIA_TYPE}
@@ -83,14 +89,25 @@ def _known(server: LiveServer, document: dict[str, Any]) -> dict[str, list[str]]
     # clusters may all be deleted, restored into or protected by the operations
     # before it (which ones depends on what Hypothesis draws, and its draws move
     # with the constants in the code under test).
-    body = {
-        "name": UPGRADED,
-        "providerSettings": {"backingProviderName": "AWS", "regionName": "US_EAST_1"},
-    }
+    # Likewise a restore target of its own, named with a source cluster and its
+    # snapshots, so a restore succeeds whatever else was drawn before it.
     sent = headers | {"Content-Type": MEDIA_TYPE}
-    created = httpx.post(f"{api}/groups/{groups[0]}/flexClusters", json=body, headers=sent)
-    assert created.status_code == 201, created.text
-    return {"groupId": groups, "name": names, "snapshotId": snapshots, "restoreJobId": jobs}
+    for name in (UPGRADED, RESTORED):
+        body = {
+            "name": name,
+            "providerSettings": {"backingProviderName": "AWS", "regionName": "US_EAST_1"},
+        }
+        created = httpx.post(f"{api}/groups/{groups[0]}/flexClusters", json=body, headers=sent)
+        assert created.status_code == 201, created.text
+    assert source, "the demo has no COMPLETED snapshot to restore"
+    return {
+        "groupId": groups,
+        "name": names,
+        "snapshotId": snapshots,
+        "restoreJobId": jobs,
+        "restoreSource": source["name"],
+        "restoreSnapshotId": source["snapshotId"],
+    }
 
 
 def _with_known_values(document: dict[str, Any], known: dict[str, list[str]]) -> dict[str, Any]:
@@ -118,6 +135,21 @@ def _with_known_values(document: dict[str, Any], known: dict[str, list[str]]) ->
         "type": "string",
         "enum": [UPGRADED],
     }
+    # createRestoreJob: the source cluster in the path, its snapshots and the
+    # fuzz's own target in the body (the first success makes the rest 409s).
+    restore = next(
+        ops["post"] for path, ops in document["paths"].items()
+        if path.endswith("/backup/restoreJobs") and "post" in ops
+    )  # fmt: skip
+    for param in restore["parameters"]:
+        if param["name"] == "name":
+            param["schema"] = {"type": "string", "enum": known["restoreSource"]}
+    body = copy.deepcopy(schemas["FlexBackupRestoreJobCreate20241113"])
+    body["properties"]["snapshotId"] = {"type": "string", "enum": known["restoreSnapshotId"]}
+    body["properties"]["targetDeploymentItemName"] = {"type": "string", "enum": [RESTORED]}
+    body["properties"]["targetProjectId"] = {"type": "string", "enum": known["groupId"][:1]}
+    for media in restore["requestBody"]["content"].values():
+        media["schema"] = body
     return document
 
 
