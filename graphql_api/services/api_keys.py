@@ -10,17 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from graphql_api.domain import api_keys
 from graphql_api.domain.names import MAX_EMAIL_LENGTH, could_be_stored, normalize_email
 from graphql_api.domain.roles import Action
-from graphql_api.models import ApiKey, Organization, OrgMembership, ProjectMembership, User
+from graphql_api.models import (
+    ApiKey,
+    ApiKeyPair,
+    Organization,
+    OrgMembership,
+    ProjectMembership,
+    User,
+)
 from graphql_api.services import accounts, downloads
 from graphql_api.services.authentication import Principal
 from graphql_api.services.authorization import OrgScope, authorize, org_refusal
 from graphql_api.services.errors import ForbiddenError, InvalidInputError, NotFoundError
 from graphql_api.services.paging import IsNull, Listing, Order
 from graphql_api.services.validation import require_id
+
+C = TypeVar("C", ApiKey, ApiKeyPair)
 
 MAX_DESCRIPTION_LENGTH = 128
 NEWEST_FIRST = Order(("-created_at", "-id"))
@@ -103,21 +113,31 @@ async def _revoke(actor: User, key_ids: list[str], now: datetime) -> int:
     return revoked
 
 
-def keys_of_users(include_revoked: bool = False) -> Listing[ApiKey]:
-    """Each user's keys, newest first (never their secret: only its hash is kept)."""
+def credentials_of_users(model: type[C], include_revoked: bool = False) -> Listing[C]:
+    """Each user's keys or key pairs, newest first (never a secret: only what
+    checks one is kept)."""
     where = () if include_revoked else (IsNull("revoked_at"),)
-    return Listing(ApiKey, NEWEST_FIRST, parents=("user_id",), where=where)
+    return Listing(model, NEWEST_FIRST, parents=("user_id",), where=where)
+
+
+def keys_of_users(include_revoked: bool = False) -> Listing[ApiKey]:
+    return credentials_of_users(ApiKey, include_revoked)
+
+
+async def listed_holder(principal: Principal, user_email: str | None, action: Action) -> User:
+    """Whose credentials the caller may list: theirs; a member's for Org Owners."""
+    holder, scopes = await key_holder(principal, user_email)
+    for scope in scopes:
+        assert scope.organization is not None
+        if reason := org_refusal(principal, action, scope.organization.id):
+            raise ForbiddenError(reason)
+    return holder
 
 
 async def keys_listing(
     principal: Principal, user_email: str | None, include_revoked: bool = False
 ) -> tuple[User, Listing[ApiKey]]:
-    """Whose keys the caller may list (theirs; a member's for Org Owners), and the list."""
-    holder, scopes = await key_holder(principal, user_email)
-    for scope in scopes:
-        assert scope.organization is not None
-        if reason := org_refusal(principal, Action.LIST_API_KEYS, scope.organization.id):
-            raise ForbiddenError(reason)
+    holder = await listed_holder(principal, user_email, Action.LIST_API_KEYS)
     return holder, keys_of_users(include_revoked)
 
 

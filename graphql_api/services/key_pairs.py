@@ -29,14 +29,15 @@ from graphql_api.domain.roles import Action
 from graphql_api.models import ApiKeyPair, DigestNonceUse, User
 from graphql_api.services.api_keys import (
     MAX_DESCRIPTION_LENGTH,
-    NEWEST_FIRST,
+    credentials_of_users,
     key_holder,
     limit_for,
+    listed_holder,
 )
 from graphql_api.services.authentication import LAST_USED_PRECISION, Principal, load_principal
-from graphql_api.services.authorization import authorize, org_refusal
-from graphql_api.services.errors import ForbiddenError, InvalidInputError, NotFoundError
-from graphql_api.services.paging import IsNull, Listing
+from graphql_api.services.authorization import authorize
+from graphql_api.services.errors import InvalidInputError, NotFoundError
+from graphql_api.services.paging import Listing
 from graphql_api.services.validation import require_id
 from graphql_api.settings import Settings
 
@@ -180,18 +181,12 @@ async def _revoke(actor: User, pair_ids: list[str], now: datetime) -> int:
 
 
 def pairs_of_users(include_revoked: bool = False) -> Listing[ApiKeyPair]:
-    """Each user's pairs, newest first (public key only: the private one is not kept)."""
-    where = () if include_revoked else (IsNull("revoked_at"),)
-    return Listing(ApiKeyPair, NEWEST_FIRST, parents=("user_id",), where=where)
+    """Public keys only: the private one is not kept."""
+    return credentials_of_users(ApiKeyPair, include_revoked)
 
 
 async def pairs_listing(
     principal: Principal, user_email: str | None, include_revoked: bool = False
 ) -> tuple[User, Listing[ApiKeyPair]]:
-    """Whose pairs the caller may list (theirs; a member's for Org Owners), and the list."""
-    holder, scopes = await key_holder(principal, user_email)
-    for scope in scopes:
-        assert scope.organization is not None
-        if reason := org_refusal(principal, Action.LIST_API_KEY_PAIRS, scope.organization.id):
-            raise ForbiddenError(reason)
+    holder = await listed_holder(principal, user_email, Action.LIST_API_KEY_PAIRS)
     return holder, pairs_of_users(include_revoked)
