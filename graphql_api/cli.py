@@ -78,6 +78,12 @@ def serve(host: str | None, port: int | None, workers: int, access_log: bool | N
     import uvicorn
 
     settings = startable_settings()
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        raise click.UsageError(
+            "SQLite serves one process: run one worker, or set DATABASE_URL to "
+            "PostgreSQL (postgres://...) for more (several processes on one SQLite "
+            "file would not see each other's row locks)."
+        )
     uvicorn.run(
         "graphql_api.app:create_app",
         factory=True,

@@ -71,3 +71,13 @@ def test_seed_demo_is_repeatable_and_revokes_old_keys(
     second = _cli(env, "seed-demo")
     assert second.returncode == 0, second.stderr
     assert "already present" in second.stdout
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    """SQLite is one process's database: several workers would each lock the
+    file and their row locks would not see each other (a restore could slip
+    into a cluster being deleted). Refused before anything starts."""
+    env = _env(tmp_path)
+    refused = _cli(env, "serve", "--workers", "2", "--port", "1")
+    assert refused.returncode == 2, refused.stderr
+    assert "SQLite" in refused.stderr and "PostgreSQL" in refused.stderr
