@@ -209,8 +209,8 @@ async def _readable_cluster(principal: Principal, project_id: str, name: str) ->
     _, records = await db.execute_query(numbered(db, sql), [project_id, name, *readable.values])
     if not records:
         return None
-    cluster: Cluster = RowBuilder(Cluster)(records[0])
-    cluster.__dict__["_project"] = RowBuilder(Project, prefix="project__")(records[0])
+    cluster: Cluster = RowBuilder.of(Cluster)(records[0])
+    cluster.__dict__["_project"] = RowBuilder.of(Project, prefix="project__")(records[0])
     return cluster
 
 

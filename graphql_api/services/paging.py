@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import itertools
 import json
 import operator
 from collections import defaultdict
@@ -319,10 +320,87 @@ async def _ranked_rows(
     and when ``counted``, the length of its list. A single list is a plain
     ORDER BY ... LIMIT instead, which an index serves without reading the
     whole list (unless its length is asked for)."""
+    db = connections.get("default")
+    first = keys[0] if listing.parents else None
+    tuples = isinstance(first, tuple)
+    arity = len(first) if isinstance(first, tuple) else 1
+    one = len(keys) == 1
+    statement = _statement(
+        db.query_class, listing, len(keys), arity, walk, after is not None, counted, related,
+        (limit, skip) if one else None,
+    )  # fmt: skip
+    given: list[Any] = [part for key in keys for part in _parts(key)]
+    given += [*(_db_value(v) for v in after or ()), limit, skip]
+    _, records = await db.execute_query(statement.sql, statement.values(given))
+    build = statement.build
+    attach = statement.attach
+    found: list[tuple[Key, M, int | None]] = []
+    only = keys[0] if not listing.parents or one else None  # every row is the one list's
+    for record in records:
+        row = build(record)
+        for attribute, related_row, to_alias in attach:
+            row.__dict__[attribute] = None if record[to_alias] is None else related_row(record)
+        if only is not None:
+            key: Key = only
+        elif tuples:
+            key = tuple(record[f"key_{i + 1}"] for i in range(arity))
+        else:
+            key = record["key_1"]
+        found.append((key, row, int(record["list_total"]) if counted else None))
+    return found
+
+
+class _Slot:
+    """Where the n-th value of a call goes: a statement is made once for
+    each shape of call, with slots in place of its values (see ``_statement``)."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    """The SQL of one shape of ``_ranked_rows`` call, and how to read its rows."""
+
+    sql: str
+    fills: tuple[_Slot | Any, ...]  # each parameter: a slot to fill, or a constant
+    build: RowBuilder
+    attach: tuple[tuple[str, RowBuilder, str], ...]
+
+    def values(self, given: list[Any]) -> list[Any]:
+        return [given[f.index] if type(f) is _Slot else f for f in self.fills]
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(
+    query_class: Any,
+    listing: Listing[Any],
+    n_keys: int,
+    arity: int,
+    walk: Order,
+    has_after: bool,
+    counted: bool,
+    related: tuple[str, ...],
+    one_limit: tuple[int, int] | None,
+) -> _Statement:
+    """The statement for every call of this shape, made once: building it
+    with pypika took as long as the rest of a small page. The values a call
+    brings (parent keys, cursor values, limit and offset) are slots, numbered
+    as ``_ranked_rows`` lists them; the listing's own conditions are part of
+    its key and stay constants."""
+    slots = iter(_Slot(i) for i in itertools.count())
+    keys: list[Key] = []
+    for _ in range(n_keys):
+        parts = tuple(next(slots) for _ in range(arity))
+        keys.append(parts if arity > 1 else parts[0])  # type: ignore[arg-type]
+    after = tuple(next(slots) for _ in walk.fields) if has_after else None
+    limit, skip = next(slots), next(slots)
     table, parents = _members(listing, keys)
     # One list: no partition (a bound parameter there upsets the order of
     # PostgreSQL's numbered parameters once a second window repeats it).
-    key_terms = [] if parents is None or len(keys) == 1 else parents.columns
+    key_terms = [] if parents is None or n_keys == 1 else parents.columns
     labels = [ValueWrapper(ONE_LIST).as_("key_1")] if parents is None else parents.labelled()
     numbered = _where(listing, table, parents)
     if after is not None:
@@ -336,15 +414,15 @@ async def _ranked_rows(
             join.table.field(join.to_field) == table.field(join.source_field)
         )
         columns += join.columns()
-    db = connections.get("default")
-    if len(keys) == 1:
+    if one_limit is not None:
+        size, offset = one_limit
         query = numbered.select(*columns)
         for spec in walk.fields:
             query = query.orderby(
                 table.field(spec.lstrip("-")),
                 order=SqlOrder.desc if spec.startswith("-") else SqlOrder.asc,
             )
-        query = query.limit(limit - skip).offset(skip) if skip else query.limit(limit)
+        query = query.limit(size - offset).offset(offset) if offset else query.limit(size)
     else:
         position = RowNumber().over(*key_terms)
         for spec in walk.fields:
@@ -354,25 +432,15 @@ async def _ranked_rows(
             )
         inner = numbered.select(*columns, position.as_("position")).as_("numbered")
         query = (
-            db.query_class.from_(inner)
+            query_class.from_(inner)
             .select(inner.star)
             .where(inner.position <= ValueWrapper(limit))
             .where(inner.position > ValueWrapper(skip))
             .orderby(inner.position)
         )
-    sql, values = query.get_parameterized_sql()
-    _, records = await db.execute_query(sql, values)
-    build = RowBuilder(listing.model)
-    attach = [(f"_{join.name}", join.builder(), join.to_alias) for join in joined]
-    found: list[tuple[Key, M, int | None]] = []
-    one = keys[0] if parents is None or len(keys) == 1 else None  # every row is the one list's
-    for record in records:
-        row = build(record)
-        for attribute, related_row, to_alias in attach:
-            row.__dict__[attribute] = None if record[to_alias] is None else related_row(record)
-        key = one if one is not None else parents.key_of(record)  # type: ignore[union-attr]
-        found.append((key, row, int(record["list_total"]) if counted else None))
-    return found
+    sql, fills = query.get_parameterized_sql()
+    attach = tuple((f"_{join.name}", join.builder(), join.to_alias) for join in joined)
+    return _Statement(sql, tuple(fills), RowBuilder.of(listing.model), attach)
 
 
 class _Related:
@@ -398,7 +466,7 @@ class _Related:
         return f"{self.name}__{self.to_field}"
 
     def builder(self) -> RowBuilder:
-        return RowBuilder(self.model, prefix=f"{self.name}__")
+        return RowBuilder.of(self.model, prefix=f"{self.name}__")
 
 
 def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:

@@ -20,17 +20,30 @@ from tortoise.timezone import get_default_timezone, get_use_tz
 class RowBuilder:
     """Rows into instances of ``model``, as Tortoise's ``_init_from_db``
     makes them (same attributes, same conversions, flagged saved). ``prefix``
-    reads the columns of a joined row (``<name>__<column>``). Settings are
-    read when the builder is made: make one per statement."""
+    reads the columns of a joined row (``<name>__<column>``). Take one with
+    ``RowBuilder.of``: the builder of each (model, prefix) is made once."""
 
-    __slots__ = ("columns", "flags", "model")
+    __slots__ = ("build", "columns", "model")
+
+    _made: dict[tuple[type[Model], str, bool, Any], RowBuilder] = {}
+
+    @classmethod
+    def of(cls, model: type[Model], prefix: str = "") -> RowBuilder:
+        """The builder for these rows, made at first use. The time-zone
+        settings are part of its key: Tortoise reads them from the
+        environment once, at its first use (tests may set them before)."""
+        key = (model, prefix, get_use_tz(), get_default_timezone())
+        found = cls._made.get(key)
+        if found is None:
+            found = cls._made[key] = cls(model, prefix)
+        return found
 
     def __init__(self, model: type[Model], prefix: str = "") -> None:
         meta = model._meta
         use_tz = get_use_tz()
         zone = get_default_timezone()
         self.model = model
-        self.flags = {
+        flags = {
             "_partial": False,
             "_saved_in_db": True,
             "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
@@ -43,16 +56,36 @@ class RowBuilder:
         for column, attribute, fld in meta.db_complex_fields:
             columns.append((prefix + column, attribute, _converter(fld, use_tz, zone)))
         self.columns = columns
+        self.build = _compiled(model, flags, columns)
 
     def __call__(self, record: Any) -> Any:
-        row = self.model.__new__(self.model)
-        values = row.__dict__
-        values.update(self.flags)
-        values["_await_when_save"] = {}
-        for column, attribute, convert in self.columns:
-            value = record[column]
-            values[attribute] = value if convert is None else convert(value)
-        return row
+        return self.build(record)
+
+
+def _compiled(
+    model: type[Model],
+    flags: dict[str, Any],
+    columns: list[tuple[str, str, Callable[[Any], Any] | None]],
+) -> Callable[[Any], Any]:
+    """``record -> instance`` as one generated function (as dataclasses makes
+    its ``__init__``): a page of rows calls it once per row, and a loop over
+    the columns with a test per column cost as much again. The names in the
+    generated code are only the model's own columns and attributes, passed
+    as constants (``repr``), never input."""
+    env: dict[str, Any] = {"new": model.__new__, "model": model}
+    lines = ["def build(record):", "    row = new(model)", "    row.__dict__.update({"]
+    for name, value in (*flags.items(), ("_await_when_save", None)):
+        lines.append(f"        {name!r}: {'{}' if value is None else repr(value)},")
+    for i, (column, attribute, convert) in enumerate(columns):
+        if convert is None:
+            lines.append(f"        {attribute!r}: record[{column!r}],")
+        else:
+            env[f"convert_{i}"] = convert
+            lines.append(f"        {attribute!r}: convert_{i}(record[{column!r}]),")
+    lines += ["    })", "    return row"]
+    exec("\n".join(lines), env)  # noqa: S102 -- generated from the model's metadata only
+    build: Callable[[Any], Any] = env["build"]
+    return build
 
 
 def _plain(field_type: Any) -> Callable[[Any], Any]:
