@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from graphql_api.schema.dataloader import SharedDataLoader
 from graphql_api.services.errors import ServiceError
@@ -139,7 +139,7 @@ async def load_page(
         max_size=settings.max_page_size,
     )
     request.validated()  # a bad first/last fails this field alone, not the whole batch
-    with_total = _selects(info.selected_fields, "totalCount")
+    with_total = _selects(info, "totalCount")
     page: Page[Any] = await info.context.loaders.pages.load(
         PageKey(listing, parent, request, with_total, related)
     )
@@ -200,34 +200,45 @@ class _Edges(list[Any]):
         return super().__repr__()
 
 
-def _fields(selections: list[Selection]) -> list[SelectedField]:
-    """The fields of a selection set, fragments flattened."""
-    found: list[SelectedField] = []
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            found.append(selection)
-        elif isinstance(selection, InlineFragment | FragmentSpread):
-            found += _fields(selection.selections)
+def _fields(info: Info, parents: Iterable[FieldNode]) -> list[FieldNode]:
+    """The fields selected under ``parents``, fragments flattened. Read off
+    the document itself: ``info.selected_fields`` converts the whole
+    selection below (a page's every field) on each call."""
+    fragments = info._raw_info.fragments
+    found: list[FieldNode] = []
+    sets = [p.selection_set for p in parents]
+    while sets:
+        selection_set = sets.pop(0)
+        if selection_set is None:
+            continue
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                sets.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None:
+                    sets.append(fragment.selection_set)
     return found
 
 
-def _selects(selected: list[Selection], name: str) -> bool:
+def _selects(info: Info, name: str) -> bool:
     """Whether a connection field's selection asks for ``name`` on the connection."""
-    return any(f.name == name for c in _fields(selected) for f in _fields(c.selections))
+    return any(f.name.value == name for f in _fields(info, info._raw_info.field_nodes))
 
 
-def selects_node_field(selected: list[Selection], name: str) -> bool:
-    """Whether a connection field's selection asks for ``name`` on its nodes
-    (through ``nodes`` or ``edges { node }``); ``selected`` is
-    ``info.selected_fields`` of the connection's resolver."""
-    for connection in _fields(selected):
-        for part in _fields(connection.selections):
-            if part.name == "nodes":
-                nodes = [part]
-            elif part.name == "edges":
-                nodes = [f for f in _fields(part.selections) if f.name == "node"]
-            else:
-                continue
-            if any(f.name == name for node in nodes for f in _fields(node.selections)):
-                return True
+def selects_node_field(info: Info, name: str) -> bool:
+    """Whether a connection field's selection (``info`` of the connection's
+    resolver) asks for ``name`` on its nodes, through ``nodes`` or
+    ``edges { node }``."""
+    for part in _fields(info, info._raw_info.field_nodes):
+        if part.name.value == "nodes":
+            nodes = [part]
+        elif part.name.value == "edges":
+            nodes = [f for f in _fields(info, [part]) if f.name.value == "node"]
+        else:
+            continue
+        if any(f.name.value == name for f in _fields(info, nodes)):
+            return True
     return False

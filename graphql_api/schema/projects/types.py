@@ -132,7 +132,7 @@ class Project:
     ) -> Connection[Snapshot]:
         listing = snapshot_service.snapshots_of_projects(cluster_name, status)
         # Their clusters come in the page's own statement when the rows ask for them.
-        related = ("cluster",) if selects_node_field(info.selected_fields, "cluster") else ()
+        related = ("cluster",) if selects_node_field(info, "cluster") else ()
         page = await load_page(info, listing, self.id, first, after, last, before, related)
         await prefetch_clusters(info, page.items)  # at hand by now: no statement
         return to_connection(page, Snapshot.from_model)

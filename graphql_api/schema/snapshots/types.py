@@ -95,5 +95,5 @@ class Snapshot:
 async def prefetch_clusters(info: Info, rows: Sequence[models.Snapshot]) -> None:
     """Load a page's clusters in one batch when the query asks for them, so
     each row's ``cluster`` then resolves without an await of its own."""
-    if rows and selects_node_field(info.selected_fields, "cluster"):
+    if rows and selects_node_field(info, "cluster"):
         await info.context.loaders.load_clusters(s.cluster_id for s in rows)
