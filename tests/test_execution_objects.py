@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from graphql_api.schema import execution
 from graphql_api.schema.execution import FAST_READ, NOT_READY, FastLeafExecutionContext
 
 CALLS: list[str] = []
@@ -121,3 +122,110 @@ def test_fragments_and_directives_take_graphql_cores_path_alike() -> None:
     plain, fast = _run(query)
     assert fast == plain
     assert fast["data"]["page"]["nodes"][0] == {"id": "i0", "places": [{"name": "p"}] * 2}
+
+
+def test_plans_made_for_one_request_serve_the_next_with_its_own_context() -> None:
+    """The document of a repeated query is one object (ParserCache), and the
+    plans made for it are kept: each request still reads with its own context."""
+    CALLS.clear()
+    plain, fast = _schemas_with_parser_cache()
+    query = "{ page { nodes { id owner { name } } } }"
+    plans_kept = []
+    for ready in (True, False, True):
+        answers = [
+            schema.execute_sync(query, context_value={"ready": ready}).data
+            for schema in (plain, fast)
+        ]
+        assert answers[0] == answers[1]
+        plans_kept.append(len(execution._OBJECT_PLANS))
+    assert plans_kept[0] == plans_kept[1] == plans_kept[2]  # made once, then reused
+    # The fast schema called the resolver only in the request where nothing was ready.
+    assert CALLS == ["i0", "i1"] * 3 + ["i0", "i1"]
+
+
+def _schemas_with_parser_cache() -> list[strawberry.Schema]:
+    from strawberry.extensions import ParserCache
+
+    query_type = _schemas()[0].query
+    return [
+        strawberry.Schema(query_type, extensions=[lambda: ParserCache(maxsize=8)]),
+        strawberry.Schema(
+            query_type,
+            extensions=[lambda: ParserCache(maxsize=8)],
+            execution_context_class=FastLeafExecutionContext,
+        ),
+    ]
+
+
+@strawberry.type
+class Computed:
+    """Fields worked out by a resolver of the object alone (no info, no arguments)."""
+
+    number: strawberry.Private[int]
+
+    @strawberry.field
+    def double(self) -> int:
+        return self.number * 2
+
+    @strawberry.field
+    def label(self) -> str:
+        if self.number == 3:
+            raise ValueError("three has no label")
+        return f"n{self.number}"
+
+    @strawberry.field
+    def inner(self) -> Place:
+        return Place(id=f"c{self.number}", name=None)
+
+    @strawberry.field
+    async def later(self) -> str:
+        return "later"
+
+
+def _computed(numbers: list[int]) -> list[strawberry.Schema]:
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def computed(self) -> list[Computed]:
+            return [Computed(number=n) for n in numbers]
+
+    return [
+        strawberry.Schema(Query),
+        strawberry.Schema(Query, execution_context_class=FastLeafExecutionContext),
+    ]
+
+
+def _answers(schemas: list[strawberry.Schema], query: str) -> list[dict[str, Any]]:
+    answers = []
+    for schema in schemas:
+        result = schema.execute_sync(query)
+        errors = [{"message": e.message, "path": e.path} for e in result.errors or []]
+        answers.append({"data": result.data, "errors": errors})
+    return answers
+
+
+def test_resolvers_of_the_object_alone_answer_the_same() -> None:
+    plain, fast = _answers(_computed([1, 2]), "{ computed { double label inner { id name } } }")
+    assert fast == plain
+    assert fast["data"]["computed"][1] == {
+        "double": 4,
+        "label": "n2",
+        "inner": {"id": "c2", "name": None},
+    }
+
+
+def test_an_error_in_such_a_resolver_is_reported_as_graphql_core_would() -> None:
+    plain, fast = _answers(_computed([1, 3]), "{ computed { double label } }")
+    assert fast == plain
+    assert fast["errors"] == [{"message": "three has no label", "path": ["computed", 1, "label"]}]
+    assert fast["data"] is None
+
+
+def test_async_resolvers_are_awaited_as_always() -> None:
+    import asyncio
+
+    answers = []
+    for schema in _computed([1]):
+        result = asyncio.run(schema.execute("{ computed { double later } }"))
+        answers.append((result.data, result.errors))
+    assert answers[0] == answers[1] == ({"computed": [{"double": 2, "later": "later"}]}, None)

@@ -123,27 +123,69 @@ class FlexBackupPolicy:
         )
 
 
+def _mongodb_version(root: Cluster) -> str:
+    return clusters.shown_version(root._model.mongodb_version)
+
+
+def _provider_settings(root: Cluster) -> ProviderSettings:
+    c = root._model
+    return ProviderSettings(
+        provider_name="FLEX" if c.tier is clusters.ClusterTier.FLEX else c.cloud_provider,
+        backing_provider_name=c.cloud_provider,
+        region_name=c.region,
+        disk_size_gb=clusters.DISK_SIZE_GB[c.tier],
+    )
+
+
+def _backup_settings(root: Cluster) -> BackupSettings:
+    return BackupSettings(enabled=root._model.backup_enabled)
+
+
+def _snapshot_storage_location(root: Cluster) -> StorageLocation:
+    c = root._model
+    return storage_location(storage_location_for_region(c.cloud_provider, c.region))
+
+
+def _tags(root: Cluster) -> list[ResourceTag]:
+    return [ResourceTag(key=t["key"], value=t["value"]) for t in root._model.tags or []]
+
+
+def _connection_strings(root: Cluster) -> ConnectionStrings:
+    return ConnectionStrings(standard=root._model.connection_string, standard_srv=None)
+
+
+def _replica_set_address(root: Cluster) -> ReplicaSetAddress | None:
+    return _replica_set(root._model)
+
+
 @strawberry.type
 class Cluster:
+    """What is worked out from the row (rather than read off it) is a
+    resolver of the cluster alone, run only when selected: a page of
+    snapshots asks each one's cluster for its name. The fast path of
+    schema/execution.py calls such resolvers directly."""
+
     id: strawberry.ID
     group_id: strawberry.ID = strawberry.field(description="The project's id (Atlas: groupId).")
     name: str
     tier: ClusterTier
     cluster_type: ClusterType
     state_name: ClusterState
-    mongodb_version: str = strawberry.field(name="mongoDBVersion")
+    mongodb_version: str = strawberry.field(name="mongoDBVersion", resolver=_mongodb_version)
     create_date: datetime
-    provider_settings: ProviderSettings
-    backup_settings: BackupSettings
+    provider_settings: ProviderSettings = strawberry.field(resolver=_provider_settings)
+    backup_settings: BackupSettings = strawberry.field(resolver=_backup_settings)
     termination_protection_enabled: bool
     snapshot_storage_location: StorageLocation = strawberry.field(
-        description="Where this cluster's snapshots are stored, from its region's country."
+        description="Where this cluster's snapshots are stored, from its region's country.",
+        resolver=_snapshot_storage_location,
     )
-    tags: list[ResourceTag]
+    tags: list[ResourceTag] = strawberry.field(resolver=_tags)
     version_release_system: str = strawberry.field(description="Always LTS.")
-    connection_strings: ConnectionStrings
+    connection_strings: ConnectionStrings = strawberry.field(resolver=_connection_strings)
     replica_set: ReplicaSetAddress | None = strawberry.field(
-        description="The registered replica set, or null (the simulated fleet needs none)."
+        description="The registered replica set, or null (the simulated fleet needs none).",
+        resolver=_replica_set_address,
     )
     deleted_at: datetime | None = strawberry.field(
         description="When it was deleted. A deleted cluster (stateName DELETING) is no "
@@ -162,23 +204,9 @@ class Cluster:
             tier=c.tier,
             cluster_type=c.cluster_type,
             state_name=c.state,
-            mongodb_version=clusters.shown_version(c.mongodb_version),
             create_date=c.created_at,
-            provider_settings=ProviderSettings(
-                provider_name="FLEX" if c.tier is clusters.ClusterTier.FLEX else c.cloud_provider,
-                backing_provider_name=c.cloud_provider,
-                region_name=c.region,
-                disk_size_gb=clusters.DISK_SIZE_GB[c.tier],
-            ),
-            backup_settings=BackupSettings(enabled=c.backup_enabled),
             termination_protection_enabled=c.termination_protection,
-            snapshot_storage_location=storage_location(
-                storage_location_for_region(c.cloud_provider, c.region)
-            ),
-            tags=[ResourceTag(key=t["key"], value=t["value"]) for t in c.tags or []],
             version_release_system=clusters.VERSION_RELEASE_SYSTEM,
-            connection_strings=ConnectionStrings(standard=c.connection_string, standard_srv=None),
-            replica_set=_replica_set(c),
             deleted_at=c.deleted_at,
             deleted=c.deleted_at is not None,
             _model=c,
