@@ -15,7 +15,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
@@ -39,6 +38,7 @@ from graphql_api.schema.locations.queries import LocationsQuery
 from graphql_api.schema.projects.queries import ProjectsQuery
 from graphql_api.schema.scalars import schema_config
 from graphql_api.schema.snapshots.queries import SnapshotsQuery
+from graphql_api.schema.validation_cache import DocumentValidationCache
 from graphql_api.settings import Settings
 
 Query = merge_types(
@@ -91,7 +91,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with this deployment's limits; the SDL is the same for all."""
     settings = settings or Settings()
     # The limiters' rule classes are made once: a new class per request (what
-    # the limiter factories would do) is a new key for ValidationCache, so every
+    # the limiter factories would do) is a new key for the validation cache, so every
     # request was validated again.
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
@@ -101,7 +101,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: DocumentValidationCache(maxsize=256),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
