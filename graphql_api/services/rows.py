@@ -8,6 +8,7 @@ datetime; a page of a hundred rows spent about a third of its time there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,23 +70,52 @@ def _compiled(
 ) -> Callable[[Any], Any]:
     """``record -> instance`` as one generated function (as dataclasses makes
     its ``__init__``): a page of rows calls it once per row, and a loop over
-    the columns with a test per column cost as much again. The names in the
+    the columns with a test per column cost as much again. The common case
+    of a conversion (a null, a UTC datetime, a known enum value) is written
+    inline; anything else calls the column's converter. The names in the
     generated code are only the model's own columns and attributes, passed
     as constants (``repr``), never input."""
-    env: dict[str, Any] = {"new": model.__new__, "model": model}
+    env: dict[str, Any] = {"new": model.__new__, "model": model, "datetime": datetime}
     lines = ["def build(record):", "    row = new(model)", "    row.__dict__.update({"]
     for name, value in (*flags.items(), ("_await_when_save", None)):
         lines.append(f"        {name!r}: {'{}' if value is None else repr(value)},")
     for i, (column, attribute, convert) in enumerate(columns):
+        read = f"record[{column!r}]"
         if convert is None:
-            lines.append(f"        {attribute!r}: record[{column!r}],")
+            lines.append(f"        {attribute!r}: {read},")
+            continue
+        env[f"convert_{i}"] = convert
+        inline = getattr(convert, "inline", None)
+        if isinstance(inline, _KeepUtc):
+            env[f"keep_{i}"] = inline.zone
+            value = (
+                f"x if (x := {read}) is None or (type(x) is datetime and x.tzinfo is keep_{i})"
+                f" else convert_{i}(x)"
+            )
+        elif isinstance(inline, _Members):
+            env[f"members_{i}"] = inline.members
+            value = f"None if (x := {read}) is None else members_{i}.get(x) or convert_{i}(x)"
         else:
-            env[f"convert_{i}"] = convert
-            lines.append(f"        {attribute!r}: convert_{i}(record[{column!r}]),")
+            value = f"convert_{i}({read})"
+        lines.append(f"        {attribute!r}: ({value}),")
     lines += ["    })", "    return row"]
     exec("\n".join(lines), env)  # noqa: S102 -- generated from the model's metadata only
     build: Callable[[Any], Any] = env["build"]
     return build
+
+
+@dataclass(frozen=True, slots=True)
+class _KeepUtc:
+    """A datetime column whose aware values in ``zone`` are kept as they come."""
+
+    zone: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Members:
+    """An enum column: its members by value, each of them true (so ``or`` works)."""
+
+    members: dict[Any, Any]
 
 
 def _plain(field_type: Any) -> Callable[[Any], Any]:
@@ -94,7 +124,8 @@ def _plain(field_type: Any) -> Callable[[Any], Any]:
 
 def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
     """The column's ``to_python_value``, with the common cases inlined: an
-    aware datetime as the driver returns it (PostgreSQL), an enum's value."""
+    aware datetime as the driver returns it (PostgreSQL), an enum's value.
+    ``inline`` tells ``_compiled`` the common case it may write in place."""
     slow = fld.to_python_value
     if isinstance(fld, DatetimeField) and use_tz:
         # PostgreSQL's rows come in UTC already: with UTC configured, such a
@@ -106,6 +137,8 @@ def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
                 return value if value.tzinfo is keep else value.astimezone(zone)
             return slow(value)
 
+        if keep is not None:
+            datetime_value.inline = _KeepUtc(keep)  # type: ignore[attr-defined]
         return datetime_value
     if type(fld).to_python_value is CharEnumFieldInstance.to_python_value:
         enum_type = fld.enum_type
@@ -117,6 +150,8 @@ def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
             found = members.get(value)
             return enum_type(value) if found is None else found
 
+        if all(members.values()):
+            enum_value.inline = _Members(members)  # type: ignore[attr-defined]
         return enum_value
     return slow
 
