@@ -18,13 +18,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from graphql_api.clock import utc_now
 from graphql_api.console.routes import console_routes
-from graphql_api.db import tortoise_config
+from graphql_api.db import postgres_dsn, tortoise_config
 from graphql_api.fleet import Fleet, build_fleet
 from graphql_api.rest.routes import routes as rest_routes
 from graphql_api.scheduler import SnapshotScheduler
 from graphql_api.scheduler.runner import run_until
 from graphql_api.schema import build_schema
 from graphql_api.schema.view import GraphQLView
+from graphql_api.services.principal_cache import listen_for_changes
 from graphql_api.settings import Settings, get_settings
 from graphql_api.storage import build_stores
 from graphql_api.web.authentication import ApiKeyBackend, on_auth_error
@@ -46,6 +47,23 @@ async def background_scheduler(settings: Settings, fleet: Fleet) -> AsyncIterato
             scheduler, settings.scheduler_interval_seconds, stop, settings.shutdown_grace_seconds
         )
     )
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
+@asynccontextmanager
+async def keeping_principals(settings: Settings) -> AsyncIterator[None]:
+    """Callers found by API key are kept while PostgreSQL tells this process
+    of every change to them (services/principal_cache.py); not on SQLite."""
+    dsn = postgres_dsn(settings.database_url)
+    if dsn is None or settings.auth_cache_seconds <= 0:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(listen_for_changes(dsn, settings.auth_cache_seconds, stop))
     try:
         yield
     finally:
@@ -79,6 +97,8 @@ def create_app(
                 )
             if settings.scheduler_enabled and manage_orm:
                 await stack.enter_async_context(background_scheduler(settings, fleet))
+            if manage_orm:
+                await stack.enter_async_context(keeping_principals(settings))
             if manage_orm:
                 # What start-up made (schema, models, modules: ~110,000 objects)
                 # lives as long as the process: out of the collector's sight, a

@@ -48,6 +48,14 @@ def _connection(database_url: str) -> str | dict[str, Any]:
     return config
 
 
+def postgres_dsn(database_url: str) -> str | None:
+    """The URL as asyncpg takes it, for a connection of one's own; None for SQLite."""
+    scheme, sep, rest = database_url.partition("://")
+    if not sep or scheme not in ("postgres", "postgresql", "asyncpg"):
+        return None
+    return f"postgresql://{rest}"
+
+
 async def keep_session(connection: object) -> None:
     """asyncpg's pool ``reset``: nothing to undo (see ``_connection``)."""
 

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(default=30.0, gt=0)
     # Requests per API key per minute, GraphQL and REST together (per process; 0: no limit).
     rate_limit_per_minute: int = Field(default=600, ge=0)
+    # How long a process keeps a caller found by API key (PostgreSQL only; 0: never).
+    auth_cache_seconds: float = Field(default=60.0, ge=0)
     # HTTP Digest with API key pairs (the REST API): the challenge's algorithm, nonce lifetime.
     digest_algorithm: Literal["SHA-256", "MD5"] = "SHA-256"
     digest_nonce_ttl_seconds: int = Field(default=300, ge=10)

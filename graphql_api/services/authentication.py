@@ -13,6 +13,7 @@ from tortoise import connections
 from graphql_api.domain import api_keys
 from graphql_api.domain.roles import OrgRole, ProjectRole
 from graphql_api.models import ApiKey, OrgMembership, Project, ProjectMembership, User
+from graphql_api.services.principal_cache import PRINCIPALS
 
 # The CLI's operator: no user row, every permission, audited under this id.
 OPERATOR_ID = "0" * 24
@@ -21,8 +22,9 @@ OPERATOR_EMAIL = "operator (cli)"
 # The key, its user and every role the user holds, in one statement (SQLite
 # and PostgreSQL alike): one row per membership, or one row of NULLs for a
 # user without any. A key limited to an organization (k.organization_id) joins
-# only the roles inside it. Read on every request, so nothing is cached to
-# invalidate: a revoked key or a removed role is refused from the next request on.
+# only the roles inside it. Read on every request unless principal_cache keeps
+# it (PostgreSQL, while it listens for changes): a revoked key or a removed role
+# is refused from the next request on either way.
 _PRINCIPAL_SQL = """
 SELECT u.*, k.secret_hash AS key_secret_hash, k.last_used_at AS key_last_used_at,
        k.organization_id AS key_organization_id,
@@ -89,6 +91,13 @@ async def authenticate(authorization: str | None, now: datetime) -> Principal | 
     parsed = api_keys.parse_key(token.strip())
     if parsed is None:
         return None
+    kept = PRINCIPALS.get(parsed.key_id)
+    if kept is not None:
+        if not api_keys.secret_matches(parsed.secret, kept.secret_hash):
+            return None
+        kept.last_used_at = await _record_use(parsed.key_id, kept.last_used_at, now)
+        return kept.principal
+    generation = PRINCIPALS.generation
     users = await _principal_rows(parsed.key_id)
     if not users:
         return None
@@ -97,13 +106,24 @@ async def authenticate(authorization: str | None, now: datetime) -> Principal | 
     if not api_keys.secret_matches(parsed.secret, key["key_secret_hash"]):
         return None
     last_used = ApiKey._meta.fields_map["last_used_at"].to_python_value(key["key_last_used_at"])
-    if last_used is None or now - last_used >= LAST_USED_PRECISION:
-        await ApiKey.filter(id=parsed.key_id).update(last_used_at=now)
+    last_used = await _record_use(parsed.key_id, last_used, now)
     org_roles = [(r["held_in"], r["held_role"]) for r in rows if r["held_kind"] == "org"]
     project_roles = [
         (r["held_in"], r["held_role"], r["held_org"]) for r in rows if r["held_kind"] == "project"
     ]
-    return _principal(users[0], org_roles, project_roles, parsed.key_id, key["key_organization_id"])
+    principal = _principal(
+        users[0], org_roles, project_roles, parsed.key_id, key["key_organization_id"]
+    )
+    PRINCIPALS.keep(parsed.key_id, key["key_secret_hash"], principal, last_used, generation)
+    return principal
+
+
+async def _record_use(key_id: str, last_used: datetime | None, now: datetime) -> datetime | None:
+    """When the key was last used, written at most every LAST_USED_PRECISION."""
+    if last_used is None or now - last_used >= LAST_USED_PRECISION:
+        await ApiKey.filter(id=key_id).update(last_used_at=now)
+        return now
+    return last_used
 
 
 async def _principal_rows(key_id: str) -> list[User]:

@@ -34,6 +34,7 @@ from graphql_api.models import (
 from graphql_api.services.authentication import Principal
 from graphql_api.services.errors import ForbiddenError, NotFoundError, ServiceError
 from graphql_api.services.paging import AnyOf, Condition, In
+from graphql_api.services.principal_cache import PRINCIPALS
 from graphql_api.services.rows import RowBuilder, numbered
 
 
@@ -210,6 +211,14 @@ async def authorize(
     except ServiceError as error:
         raise await _refuse(trail, error) from None
     await trail.record()
+    if action not in _READS:
+        # It may have changed someone's key or roles: this process's next
+        # request reads callers afresh (others hear it from PostgreSQL).
+        PRINCIPALS.changed()
+
+
+# Actions that only read: nothing a caller is made of changes.
+_READS = frozenset({Action.READ_AUDIT_TRAIL, Action.LIST_API_KEYS, Action.LIST_API_KEY_PAIRS})
 
 
 async def _refuse(trail: Audit, error: ServiceError) -> ServiceError:
