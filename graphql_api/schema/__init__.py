@@ -8,14 +8,8 @@ from typing import Any
 
 import strawberry
 from graphql.error import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -27,6 +21,7 @@ from graphql_api.schema.backups.mutations import BackupsMutation
 from graphql_api.schema.backups.queries import BackupsQuery, BackupsSubscription
 from graphql_api.schema.clusters.mutations import ClustersMutation
 from graphql_api.schema.clusters.queries import ClustersQuery
+from graphql_api.schema.documents import PreparedDocuments
 from graphql_api.schema.errors import (
     MaskUnexpectedErrors,
     TagUnexpectedErrors,
@@ -38,7 +33,6 @@ from graphql_api.schema.locations.queries import LocationsQuery
 from graphql_api.schema.projects.queries import ProjectsQuery
 from graphql_api.schema.scalars import schema_config
 from graphql_api.schema.snapshots.queries import SnapshotsQuery
-from graphql_api.schema.validation_cache import DocumentValidationCache
 from graphql_api.settings import Settings
 
 Query = merge_types(
@@ -91,20 +85,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with this deployment's limits; the SDL is the same for all."""
     settings = settings or Settings()
     # The limiters' rule classes are made once: a new class per request (what
-    # the limiter factories would do) is a new key for the validation cache, so every
-    # request was validated again.
-    limit_rules = [
+    # the limiter factories would do) is a new key for the validation cache, so
+    # every request was validated again.
+    rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    extensions: list[Any] = [
-        lambda: AddValidationRules(limit_rules),
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: ParserCache(maxsize=256),
-        lambda: DocumentValidationCache(maxsize=256),
-    ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions: list[Any] = [
+        lambda: PreparedDocuments(max_tokens=settings.max_query_tokens, rules=rules),
+    ]
     if settings.environment == "production":
         extensions.insert(0, MaskUnexpectedErrors)
     else:

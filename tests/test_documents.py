@@ -1,5 +1,5 @@
-"""A document is validated once per set of rules, and its outcome, errors
-included, is the same on every request."""
+"""A document is parsed and validated once per set of rules, and its
+outcome, errors included, is the same on every request."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ from typing import Any
 
 import pytest
 
-from graphql_api.schema import build_schema, validation_cache
+from graphql_api.schema import build_schema, documents
 from graphql_api.settings import Settings
 
 
 @pytest.fixture
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
-    real = validation_cache.validate_document
+    real = documents.validate_document
 
     def counted(schema: Any, document: Any, rules: Any) -> Any:
         seen.append(document)
         return real(schema, document, rules)
 
-    monkeypatch.setattr(validation_cache, "validate_document", counted)
+    monkeypatch.setattr(documents, "validate_document", counted)
     return seen
 
 
