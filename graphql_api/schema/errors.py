@@ -81,6 +81,13 @@ class MaskUnexpectedErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda e: not is_client_error(e))
 
+    def _process_result(self, result: object) -> None:
+        """As MaskErrors does, without its isinstance check against a runtime
+        Protocol (which walks the Protocol's attributes on every request)."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         error_id = uuid.uuid4().hex
         log.error("unexpected error %s", error_id, exc_info=error.original_error)
