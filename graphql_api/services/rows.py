@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.fields import DatetimeField
+from pydantic import BaseModel
+from tortoise.fields import DatetimeField, JSONField
 from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.models import Model
 from tortoise.timezone import get_default_timezone, get_use_tz
@@ -95,6 +96,9 @@ def _compiled(
         elif isinstance(inline, _Members):
             env[f"members_{i}"] = inline.members
             value = f"None if (x := {read}) is None else members_{i}.get(x) or convert_{i}(x)"
+        elif isinstance(inline, _Decoded):
+            env[f"decode_{i}"] = inline.decode
+            value = f"decode_{i}(x) if type(x := {read}) is str else convert_{i}(x)"
         else:
             value = f"convert_{i}({read})"
         lines.append(f"        {attribute!r}: ({value}),")
@@ -109,6 +113,13 @@ class _KeepUtc:
     """A datetime column whose aware values in ``zone`` are kept as they come."""
 
     zone: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    """A JSON column of plain values: text as the driver returns it is decoded."""
+
+    decode: Callable[[Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,13 @@ def _converter(fld: Any, use_tz: bool, zone: Any) -> Callable[[Any], Any]:
         if all(members.values()):
             enum_value.inline = _Members(members)  # type: ignore[attr-defined]
         return enum_value
+    if isinstance(fld, JSONField) and not isinstance(fld.field_type, type(BaseModel)):
+
+        def json_value(value: Any) -> Any:
+            return slow(value)
+
+        json_value.inline = _Decoded(fld.decoder)  # type: ignore[attr-defined]
+        return json_value
     return slow
 
 
