@@ -3,7 +3,8 @@ httpx's ASGI transport) at two page sizes; equal counts mean no N+1."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -15,7 +16,8 @@ from bench.queries import Scenario, scenarios
 from bench.seed import Seeded
 from bench.sqlcount import count_statements
 from graphql_api.app import create_app
-from graphql_api.db import tortoise_config
+from graphql_api.db import postgres_dsn, tortoise_config
+from graphql_api.services.principal_cache import PRINCIPALS, listen_for_changes
 from graphql_api.settings import Settings
 
 # (scenario, small page, large page): the sizes the count must not depend on.
@@ -26,8 +28,9 @@ PAGE_SIZES = {"backup_tab": (2, 8), "daily": (10, 100)}
 class StatementCount:
     scenario: str
     page_sizes: tuple[int, int]
-    graphql: tuple[int, int]
+    graphql: tuple[int, int]  # the key check reading the caller
     baseline: tuple[int, int]
+    graphql_kept: tuple[int, int] | None = None  # the caller kept (listening, as served)
 
 
 async def _count(client: httpx.AsyncClient, kind: str, s: Scenario, auth: dict[str, str]) -> int:
@@ -79,6 +82,39 @@ async def count_per_request(cfg: BenchConfig, seeded: Seeded) -> list[StatementC
             found.append(
                 StatementCount(s.key, PAGE_SIZES[s.key], counts["graphql"], counts["baseline"])
             )
+        await _count_kept(cfg, apps["graphql"], found, seeded, auth)
     finally:
         await Tortoise.close_connections()
     return found
+
+
+async def _count_kept(
+    cfg: BenchConfig, app: Any, found: list[StatementCount], seeded: Seeded, auth: dict[str, str]
+) -> None:
+    """The same requests with the caller kept, as a served process keeps it
+    while it listens for changes (services/principal_cache.py)."""
+    dsn = postgres_dsn(cfg.database_url)
+    if dsn is None:
+        return
+    stop = asyncio.Event()
+    listener = asyncio.create_task(listen_for_changes(dsn, 60.0, stop))
+    try:
+        for _ in range(500):
+            if PRINCIPALS.enabled:
+                break
+            await asyncio.sleep(0.01)
+        by_key = {s.key: s for s in scenarios(seeded.project_id, seeded.cluster_name)}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as c:
+            for i, count in enumerate(found):
+                s = by_key[count.scenario]
+                await _count(c, "graphql", s, auth)  # read once, kept after
+                small, large = count.page_sizes
+                kept = (
+                    await _count(c, "graphql", _with_page(s, small), auth),
+                    await _count(c, "graphql", _with_page(s, large), auth),
+                )
+                found[i] = replace(count, graphql_kept=kept)
+    finally:
+        stop.set()
+        await listener
