@@ -71,6 +71,7 @@ class Loaders:
             (Snapshot, self.snapshot),
         ):
             loader.cache_map = self._caches[model] = RowCache()
+        self._clusters: RowCache[Cluster] = self._caches[Cluster]
         self.cluster_sets = SharedDataLoader(self._load_cluster_sets)
 
     def prime(self, rows: Iterable[object]) -> None:
@@ -84,7 +85,7 @@ class Loaders:
 
     def ready_cluster(self, cluster_id: str) -> Cluster | None:
         """The cluster if this request has it at hand (no I/O), else None."""
-        return self._caches[Cluster].ready(cluster_id)
+        return self._clusters.ready(cluster_id)
 
     async def load_clusters(self, ids: Iterable[str]) -> None:
         """Have these clusters at hand: one statement for every page of the

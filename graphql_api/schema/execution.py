@@ -31,10 +31,12 @@ from graphql import (
     FieldNode,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.pyutils import Undefined
@@ -90,6 +92,10 @@ class _LeafPlan(NamedTuple):
     serialize: Callable[[Any], Any]
     non_null: bool
     attribute: str | None  # see _Read
+    # What _compile may write in place of calling serialize: a str is its own
+    # serialisation for String and ID; an enum member's name, by the member's id.
+    itself_if_str: bool = False
+    enum_names: dict[int, str] | None = None
 
 
 _ATTRIBUTE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # may be written as code: v.<name>
@@ -158,7 +164,24 @@ def _plan(field_def: GraphQLField) -> _LeafPlan | None:
     read = _reader(field_def)
     if read is None:
         return None
-    return _LeafPlan(read.function, _serializer(leaf), non_null, read.attribute)
+    return _LeafPlan(
+        read.function,
+        _serializer(leaf),
+        non_null,
+        read.attribute,
+        itself_if_str=leaf is GraphQLString or leaf is GraphQLID,
+        enum_names=_enum_names(leaf),
+    )
+
+
+def _enum_names(leaf: Any) -> dict[int, str] | None:
+    """A strawberry enum's GraphQL names by the id of each member (members
+    are singletons; hashing a member calls Enum.__hash__, in Python)."""
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(wrapped, type) or not issubclass(wrapped, Enum):
+        return None
+    by_value = {value.value: name for name, value in leaf.values.items()}
+    return {id(m): by_value[m.value] for m in wrapped if m.value in by_value}
 
 
 def _serializer(leaf: Any) -> Callable[[Any], Any]:
@@ -411,6 +434,13 @@ def _compile(
                 body.append(f"        x = {read_expression('v', read, None)}")
                 body.append("        if x is None:")
                 body.append(f"            {'return SLOW' if plan.non_null else out + ' = None'}")
+                if plan.itself_if_str:
+                    body.append("        elif type(x) is str:")
+                    body.append(f"            {out} = x")
+                elif plan.enum_names is not None:
+                    names = constant(plan.enum_names)
+                    body.append(f"        elif ({out} := {names}.get(id(x))) is not None:")
+                    body.append("            pass")
                 body.append("        else:")
                 body.append(
                     "            if type(x) not in SETTLED and not settles(x, is_awaitable):"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -60,10 +61,8 @@ class Snapshot:
 
     def _ready_cluster(self, context: Context) -> Cluster | object:
         """The cluster when its page already loaded it (no I/O), else NOT_READY."""
-        from graphql_api.schema.clusters.types import Cluster
-
         model = context.loaders.ready_cluster(self.cluster_id)
-        return NOT_READY if model is None else Cluster.from_model(model)
+        return NOT_READY if model is None else _cluster_type().from_model(model)
 
     async def _load_cluster(self, info: Info) -> Cluster:
         from graphql_api.schema.clusters.types import Cluster
@@ -90,6 +89,15 @@ class Snapshot:
             attempts=s.attempts,
             cluster_id=strawberry.ID(s.cluster_id),
         )
+
+
+@functools.cache
+def _cluster_type() -> type[Cluster]:
+    """Cluster's GraphQL type (its module imports this one), looked up once:
+    an import statement in a function runs for each of a page's rows."""
+    from graphql_api.schema.clusters.types import Cluster
+
+    return Cluster
 
 
 async def prefetch_clusters(info: Info, rows: Sequence[models.Snapshot]) -> None:
