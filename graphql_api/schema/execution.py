@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from enum import Enum
 from operator import attrgetter
@@ -148,9 +148,13 @@ def _own_resolver(definition: StrawberryField) -> Callable[[Any], Any] | None:
 
     def read(source: Any) -> Any:
         try:
-            return function(source)
+            value = function(source)
         except Exception:  # graphql-core's path reports it
             return NOT_READY
+        if isinstance(value, Coroutine):  # only its resolver can answer: it runs it again
+            value.close()
+            return NOT_READY
+        return value
 
     return read
 

@@ -43,8 +43,11 @@ class Connection(Generic[NodeT]):
     _page: strawberry.Private[Page[Any]]
 
     @strawberry.field(description="How many items the whole list has (one extra query).")
-    async def total_count(self) -> int:
-        return await self._page.count()
+    def total_count(self) -> int:
+        # Known when the page was read from the start (read along with it):
+        # then no await. Otherwise an awaitable, which graphql-core awaits.
+        total = self._page.total
+        return self._page.count() if total is None else total  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from graphql_api.domain.locations import storage_location_for_region
 from graphql_api.models import DeliveryType
 from graphql_api.schema.backups.types import BackupJob
 from graphql_api.schema.context import Info
+from graphql_api.schema.execution import FAST_READ
 from graphql_api.schema.locations.types import CloudProvider, StorageLocation, storage_location
 from graphql_api.schema.pagination import Connection, load_page, to_connection
 from graphql_api.schema.snapshots.types import Snapshot, SnapshotStatus
@@ -230,15 +231,17 @@ class Cluster:
         return [ClusterNode.from_domain(n) for n in found.nodes]
 
     @strawberry.field(
-        description="Null for M10+ clusters, whose Cloud Backup has its own, and once deleted."
+        description="Null for M10+ clusters, whose Cloud Backup has its own, and once deleted.",
+        metadata={FAST_READ: lambda self, context: self._backup_policy(context.clock())},
     )
     def backup_policy(self, info: Info) -> FlexBackupPolicy | None:
+        return self._backup_policy(info.context.clock())
+
+    def _backup_policy(self, now: datetime) -> FlexBackupPolicy | None:
         c = self._model
         if c.deleted_at is not None:
             return None
-        found = policy.flex_backup_policy(
-            c.tier, c.created_at, c.backup_enabled, info.context.clock()
-        )
+        found = policy.flex_backup_policy(c.tier, c.created_at, c.backup_enabled, now)
         return None if found is None else FlexBackupPolicy.from_domain(found)
 
     @strawberry.field(description="This cluster's snapshots, newest first (its Backup tab).")
