@@ -16,7 +16,7 @@ from bench.queries import Scenario, scenarios
 from bench.seed import Seeded
 from bench.sqlcount import count_statements
 from graphql_api.app import create_app
-from graphql_api.db import postgres_dsn, tortoise_config
+from graphql_api.db import connection_of_its_own, tortoise_config
 from graphql_api.services.principal_cache import PRINCIPALS, listen_for_changes
 from graphql_api.settings import Settings
 
@@ -93,11 +93,11 @@ async def _count_kept(
 ) -> None:
     """The same requests with the caller kept, as a served process keeps it
     while it listens for changes (services/principal_cache.py)."""
-    dsn = postgres_dsn(cfg.database_url)
-    if dsn is None:
+    connect = connection_of_its_own(cfg.database_url)
+    if connect is None:
         return
     stop = asyncio.Event()
-    listener = asyncio.create_task(listen_for_changes(dsn, 60.0, stop))
+    listener = asyncio.create_task(listen_for_changes(connect, 60.0, stop))
     try:
         for _ in range(500):
             if PRINCIPALS.enabled:

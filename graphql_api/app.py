@@ -18,7 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from graphql_api.clock import utc_now
 from graphql_api.console.routes import console_routes
-from graphql_api.db import postgres_dsn, tortoise_config
+from graphql_api.db import connection_of_its_own, tortoise_config
 from graphql_api.fleet import Fleet, build_fleet
 from graphql_api.rest.routes import routes as rest_routes
 from graphql_api.scheduler import SnapshotScheduler
@@ -58,12 +58,12 @@ async def background_scheduler(settings: Settings, fleet: Fleet) -> AsyncIterato
 async def keeping_principals(settings: Settings) -> AsyncIterator[None]:
     """Callers found by API key are kept while PostgreSQL tells this process
     of every change to them (services/principal_cache.py); not on SQLite."""
-    dsn = postgres_dsn(settings.database_url)
-    if dsn is None or settings.auth_cache_seconds <= 0:
+    connect = connection_of_its_own(settings.database_url)
+    if connect is None or settings.auth_cache_seconds <= 0:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(listen_for_changes(dsn, settings.auth_cache_seconds, stop))
+    task = asyncio.create_task(listen_for_changes(connect, settings.auth_cache_seconds, stop))
     try:
         yield
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +50,28 @@ def _connection(database_url: str) -> str | dict[str, Any]:
 
 
 def postgres_dsn(database_url: str) -> str | None:
-    """The URL as asyncpg takes it, for a connection of one's own; None for SQLite."""
+    """The URL as asyncpg takes it, without the pool's own parameters; None for SQLite."""
     scheme, sep, rest = database_url.partition("://")
     if not sep or scheme not in ("postgres", "postgresql", "asyncpg"):
         return None
-    return f"postgresql://{rest}"
+    return f"postgresql://{rest.partition('?')[0]}"
+
+
+def connection_of_its_own(database_url: str) -> Callable[[], Awaitable[Any]] | None:
+    """How to open a PostgreSQL connection outside the pool, with the same
+    host, credentials, database and TLS as the pool's; None for SQLite."""
+    if postgres_dsn(database_url) is None:
+        return None
+    credentials = expand_db_url(database_url)["credentials"]
+    wanted = ("host", "port", "user", "password", "database", "ssl")
+    arguments = {k: credentials[k] for k in wanted if credentials.get(k) is not None}
+
+    async def connect() -> Any:
+        import asyncpg  # type: ignore[import-untyped]
+
+        return await asyncpg.connect(**arguments)
+
+    return connect
 
 
 async def keep_session(connection: object) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 
@@ -27,9 +28,16 @@ async def until(condition: Callable[[], bool | Awaitable[bool]]) -> None:
 
 
 @asynccontextmanager
-async def listening(dsn: str) -> AsyncIterator[None]:
+async def listening(
+    dsn: str, connect: Callable[[], Awaitable[Any]] | None = None, heartbeat_seconds: float = 5.0
+) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    task = asyncio.create_task(listen_for_changes(dsn, 60.0, stop, retry_seconds=0.05))
+    task = asyncio.create_task(
+        listen_for_changes(
+            connect or (lambda: asyncpg.connect(dsn)), 60.0, stop,
+            retry_seconds=0.05, heartbeat_seconds=heartbeat_seconds,
+        )
+    )  # fmt: skip
     await until(lambda: PRINCIPALS.enabled)
     try:
         yield

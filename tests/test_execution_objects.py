@@ -229,3 +229,13 @@ def test_async_resolvers_are_awaited_as_always() -> None:
         result = asyncio.run(schema.execute("{ computed { double later } }"))
         answers.append((result.data, result.errors))
     assert answers[0] == answers[1] == ({"computed": [{"double": 2, "later": "later"}]}, None)
+
+
+def test_plans_are_kept_for_a_bounded_number_of_operations() -> None:
+    """Many distinct documents (a client may send any) do not pile up plans:
+    they are kept per operation, the oldest dropped first."""
+    _, fast = _schemas_with_parser_cache()
+    for i in range(execution._OPERATIONS_KEPT + 40):
+        query = f"query Q{i} {{ page {{ nodes {{ id place {{ id }} }} }} }}"
+        assert fast.execute_sync(query, context_value={"ready": True}).errors is None
+    assert len(execution._OBJECT_PLANS) <= execution._OPERATIONS_KEPT

@@ -4,9 +4,12 @@ key or roles changed, whoever changed them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
+import asyncpg
 import pytest
 
 from graphql_api.db import postgres_dsn
@@ -14,7 +17,7 @@ from graphql_api.domain import api_keys
 from graphql_api.domain.roles import ProjectRole
 from graphql_api.services.api_keys import revoke_api_key
 from graphql_api.services.authentication import Principal, authenticate, load_principal
-from graphql_api.services.principal_cache import PRINCIPALS, PrincipalCache
+from graphql_api.services.principal_cache import PRINCIPALS, PrincipalCache, listen_for_changes
 from tests import principals
 from tests.conftest import NOW, Actor, World
 from tests.sqlcount import count_statements
@@ -151,6 +154,51 @@ async def test_nothing_is_kept_without_a_listener(world: World) -> None:
     for _ in range(2):
         principal, read = await _who(actor)
         assert principal is not None and read >= 1
+
+
+class _Deaf:
+    """A connection whose LISTEN does nothing (as through a pooler in
+    transaction mode, or an idle flow dropped without a word)."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    async def add_listener(self, *args: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+
+async def test_a_listener_that_hears_nothing_keeps_nothing(dsn: str, world: World) -> None:
+    async def deaf() -> Any:
+        return _Deaf(await asyncpg.connect(dsn))
+
+    actor = await world.actor()
+    async with principals.listening(dsn, connect=deaf, heartbeat_seconds=0.1):
+        # It keeps at first; its first heartbeat goes unheard and it stops.
+        await principals.until(lambda: not PRINCIPALS.enabled)
+        principal, read = await _who(actor)
+        assert principal is not None and read >= 1
+        principal, read = await _who(actor)
+        assert read >= 1  # nothing is kept while it cannot hear
+    assert not PRINCIPALS.enabled
+
+
+async def test_without_the_triggers_nothing_is_kept(dsn: str) -> None:
+    class NoTriggers(_Deaf):
+        async def fetchval(self, *args: object) -> int:
+            return 0
+
+    async def connect() -> Any:
+        return NoTriggers(await asyncpg.connect(dsn))
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(listen_for_changes(connect, 60.0, stop, retry_seconds=0.05))
+    await asyncio.sleep(0.3)
+    assert not PRINCIPALS.enabled
+    stop.set()
+    await task
 
 
 def test_a_read_begun_before_a_change_is_not_kept() -> None:

@@ -17,6 +17,7 @@ pyproject.toml (tests/test_execution.py checks both paths agree).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Mapping
@@ -151,8 +152,13 @@ def _own_resolver(definition: StrawberryField) -> Callable[[Any], Any] | None:
             value = function(source)
         except Exception:  # graphql-core's path reports it
             return NOT_READY
-        if isinstance(value, Coroutine):  # only its resolver can answer: it runs it again
+        # An awaitable: only graphql-core's path can answer, and it runs the
+        # resolver again; this one is dropped without a warning.
+        if isinstance(value, Coroutine):
             value.close()
+            return NOT_READY
+        if isinstance(value, asyncio.Future):
+            value.cancel()  # a DataLoader's shield of its shared future, not the future
             return NOT_READY
         return value
 
@@ -220,14 +226,15 @@ class _ObjectPlan(NamedTuple):
     complete: Callable[[Any, Any], Any]
 
 
-# Plans of object fields outlive the request: the document comes from
-# ParserCache, the same object for every request of the same text. Keyed by
-# the ids of the schema and the field's node, each entry holding both, so
-# that neither id is reused while its entry exists; the oldest are dropped.
-_OBJECT_PLANS: OrderedDict[tuple[int, str, int], tuple[Any, Any, _ObjectPlan | None]] = (
-    OrderedDict()
-)
-_OBJECT_PLANS_KEPT = 2048
+# Plans of object fields outlive the request: the document comes from the
+# parse cache (schema/documents.py), the same object for every request of the
+# same text. They are kept per operation, as many operations as the parse
+# cache keeps documents, the oldest dropped first with all their plans; each
+# entry holds its schema and operation (and so its document), so that no id
+# is reused while its entry exists.
+_Plans = dict[tuple[str, int], "_ObjectPlan | None"]
+_OBJECT_PLANS: OrderedDict[tuple[int, int], tuple[Any, Any, _Plans]] = OrderedDict()
+_OPERATIONS_KEPT = 256
 
 
 class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -243,20 +250,33 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plans[key] = None if field_def is None else _plan(field_def)
         return plans[key]
 
+    _plans_of_operation: _Plans | None = None
+
     def _object_plan(self, parent_type: GraphQLObjectType, node: FieldNode) -> _ObjectPlan | None:
         """The plan of a plain field whose value is an object (or a list) and
         whose whole sub-selection is plain fields, else None."""
-        key = (id(self.schema), parent_type.name, id(node))
+        plans = self._plans_of_operation
+        if plans is None:
+            plans = self._plans_of_operation = self._operation_plans()
+        key = (parent_type.name, id(node))
+        if key in plans:
+            return plans[key]
+        plans[key] = None  # a field inside itself is not plain
+        plan = plans[key] = self._make_object_plan(parent_type, node)
+        return plan
+
+    def _operation_plans(self) -> _Plans:
+        operation = self.operation
+        key = (id(self.schema), id(operation))
         found = _OBJECT_PLANS.get(key)
-        if found is not None:
+        if found is not None and found[0] is self.schema and found[1] is operation:
             _OBJECT_PLANS.move_to_end(key)
             return found[2]
-        _OBJECT_PLANS[key] = (self.schema, node, None)  # a field inside itself is not plain
-        plan = self._make_object_plan(parent_type, node)
-        _OBJECT_PLANS[key] = (self.schema, node, plan)
-        while len(_OBJECT_PLANS) > _OBJECT_PLANS_KEPT:
+        plans: _Plans = {}
+        _OBJECT_PLANS[key] = (self.schema, operation, plans)
+        while len(_OBJECT_PLANS) > _OPERATIONS_KEPT:
             _OBJECT_PLANS.popitem(last=False)
-        return plan
+        return plans
 
     def _make_object_plan(
         self, parent_type: GraphQLObjectType, node: FieldNode

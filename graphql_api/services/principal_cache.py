@@ -22,8 +22,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from graphql_api.services.authentication import Principal
 
 CHANNEL = "principals_changed"
+TRIGGERED_TABLES = 6  # migration 0008's triggers, one per table
+PING = "ping:"
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +56,8 @@ class PrincipalCache:
         self.monotonic = monotonic
         self.generation = 0  # moves on at every change: reads begun before are not kept
         self.heard = ""  # the last notification's payload (the table it came from)
+        self.ping = ""  # the heartbeat the listener waits to hear
+        self.ping_heard = asyncio.Event()
         self._kept: OrderedDict[str, Kept] = OrderedDict()
 
     @property
@@ -106,29 +111,40 @@ PRINCIPALS = PrincipalCache()
 
 
 async def listen_for_changes(
-    dsn: str,
+    connect: Callable[[], Awaitable[Any]],
     ttl_seconds: float,
     stop: asyncio.Event,
     cache: PrincipalCache = PRINCIPALS,
     retry_seconds: float = 1.0,
+    heartbeat_seconds: float = 5.0,
 ) -> None:
-    """Keep callers in ``cache`` while a connection listens on CHANNEL; when
-    it is lost, keep nothing until a new one listens (retrying with backoff)."""
-    import asyncpg  # type: ignore[import-untyped]
-
+    """Keep callers in ``cache`` while a connection (from ``connect``) listens
+    on CHANNEL and hears itself: every ``heartbeat_seconds`` it notifies the
+    channel and must hear that within as long again, so a connection that
+    died silently (an idle flow dropped by a load balancer, a pooler that
+    ignores LISTEN) stops the keeping within two heartbeats. It checks the
+    triggers are there first. When it is lost, nothing is kept until a new
+    one listens (retrying with backoff)."""
     delay = retry_seconds
     while not stop.is_set():
-        lost = asyncio.Event()
         connection: Any = None
         try:
-            connection = await asyncpg.connect(dsn)
+            connection = await asyncio.wait_for(connect(), heartbeat_seconds * 2)
+            triggers = await connection.fetchval(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = $1", CHANNEL
+            )
+            if triggers < TRIGGERED_TABLES:
+                raise LookupError(
+                    f"{triggers} of {TRIGGERED_TABLES} {CHANNEL} triggers (migration 0008)"
+                )
+            lost = asyncio.Event()
             connection.add_termination_listener(lambda _, lost=lost: lost.set())
             await connection.add_listener(CHANNEL, lambda *args: _heard(cache, args[-1]))
             cache.start(ttl_seconds)
             delay = retry_seconds
-            await _first(stop.wait(), lost.wait())
-        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-            log.warning("not keeping API key lookups: cannot listen for changes (%s)", error)
+            await _heartbeats(connection, cache, stop, lost, heartbeat_seconds)
+        except Exception as error:
+            log.warning("not keeping API key lookups: not listening for changes (%s)", error)
         finally:
             cache.stop()
             if connection is not None:
@@ -140,7 +156,33 @@ async def listen_for_changes(
             delay = min(delay * 2, 30.0)
 
 
+async def _heartbeats(
+    connection: Any,
+    cache: PrincipalCache,
+    stop: asyncio.Event,
+    lost: asyncio.Event,
+    every: float,
+) -> None:
+    """Until stopped or lost: notify the channel and hear it back, in time."""
+    while not stop.is_set() and not lost.is_set():
+        with suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(_first(stop.wait(), lost.wait()), every)
+        if stop.is_set() or lost.is_set():
+            return
+        ping = cache.ping = f"{PING}{uuid.uuid4().hex}"
+        heard = cache.ping_heard = asyncio.Event()
+        try:
+            await asyncio.wait_for(connection.execute(f"NOTIFY {CHANNEL}, '{ping}'"), every)
+            await asyncio.wait_for(_first(heard.wait(), lost.wait()), every)
+        except TimeoutError:
+            raise TimeoutError(f"did not hear its own notification within {every:g} s") from None
+
+
 def _heard(cache: PrincipalCache, payload: str) -> None:
+    if payload.startswith(PING):  # a heartbeat, this process's or another's: no change
+        if payload == cache.ping:
+            cache.ping_heard.set()
+        return
     cache.heard = payload
     cache.changed()
 
