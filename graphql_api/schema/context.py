@@ -7,6 +7,7 @@ from asyncio import Future
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -72,7 +73,9 @@ class Loaders:
         ):
             loader.cache_map = self._caches[model] = RowCache()
         self._clusters: RowCache[Cluster] = self._caches[Cluster]
-        self.cluster_sets = SharedDataLoader(self._load_cluster_sets)
+        # Not a bound method: Loaders -> loader -> Loaders is a cycle, which
+        # left every row a request read for the cyclic collector to free.
+        self.cluster_sets = SharedDataLoader(partial(_load_cluster_sets, self._clusters))
 
     def prime(self, rows: Iterable[object]) -> None:
         """Rows already read need no read again: a cluster's project, a
@@ -95,13 +98,13 @@ class Loaders:
         if missing:
             await self.cluster_sets.load(missing)
 
-    async def _load_cluster_sets(self, keys: list[tuple[str, ...]]) -> list[None]:
-        cache = self._caches[Cluster]
-        wanted = list(dict.fromkeys(i for key in keys for i in key if not cache.has(i)))
-        if wanted:
-            for found in await Cluster.filter(id__in=wanted):
-                cache.prime(found.id, found)
-        return [None] * len(keys)
+
+async def _load_cluster_sets(cache: RowCache[Cluster], keys: list[tuple[str, ...]]) -> list[None]:
+    wanted = list(dict.fromkeys(i for key in keys for i in key if not cache.has(i)))
+    if wanted:
+        for found in await Cluster.filter(id__in=wanted):
+            cache.prime(found.id, found)
+    return [None] * len(keys)
 
 
 class RowCache(AbstractCache[str, T]):

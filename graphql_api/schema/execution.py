@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    ExecutionResult,
     FieldNode,
     GraphQLError,
     GraphQLField,
@@ -361,6 +362,18 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         if done is not _SLOW:
                             return done
         return super().execute_field(parent_type, source, field_details_list, path, *rest)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """The result, and the executor no longer in a reference cycle: its
+        ``async_helpers`` hold bound methods of itself, so the executor, and
+        through its context every row the request read, waited for the
+        cyclic collector (about 600 objects per page of 100; collecting them
+        cost a fifth of such a page's throughput and doubled its p99). A
+        plain result is final: nothing runs on the executor after it."""
+        result = super().build_response(data)
+        if isinstance(result, ExecutionResult):
+            self.__dict__.pop("async_helpers", None)
+        return result
 
     def _fast(self, plan: _LeafPlan, source: Any) -> Any:
         """The serialised leaf, or _SLOW when graphql-core must handle it: a
