@@ -39,6 +39,8 @@ async def _built(model: type[Model], row_id: str) -> Model:
         [row_id],
     )
     built: Model = RowBuilder(model)(records[0])
+    by_position: Model = RowBuilder.of(model, "", tuple(records[0].keys()))(records[0])
+    _same(by_position, built)  # read by position (pages) as by name
     return built
 
 

@@ -332,8 +332,12 @@ async def _ranked_rows(
     given: list[Any] = [part for key in keys for part in _parts(key)]
     given += [*(_db_value(v) for v in after or ()), limit, skip]
     _, records = await db.execute_query(statement.sql, statement.values(given))
-    build = statement.build
-    attach = statement.attach
+    positions = tuple(records[0].keys()) if records else None
+    build = RowBuilder.of(listing.model, "", positions)
+    attach = [
+        (attribute, RowBuilder.of(related.model, related.prefix, positions), to_alias)
+        for attribute, related, to_alias in statement.attach
+    ]
     found: list[tuple[Key, M, int | None]] = []
     only = keys[0] if not listing.parents or one else None  # every row is the one list's
     for record in records:
@@ -366,8 +370,7 @@ class _Statement:
 
     sql: str
     fills: tuple[_Slot | Any, ...]  # each parameter: a slot to fill, or a constant
-    build: RowBuilder
-    attach: tuple[tuple[str, RowBuilder, str], ...]
+    attach: tuple[tuple[str, RowBuilder, str], ...]  # related rows: attribute, rows, key column
 
     def values(self, given: list[Any]) -> list[Any]:
         return [given[f.index] if type(f) is _Slot else f for f in self.fills]
@@ -440,7 +443,7 @@ def _statement(
         )
     sql, fills = query.get_parameterized_sql()
     attach = tuple((f"_{join.name}", join.builder(), join.to_alias) for join in joined)
-    return _Statement(sql, tuple(fills), RowBuilder.of(listing.model), attach)
+    return _Statement(sql, tuple(fills), attach)
 
 
 class _Related:
