@@ -335,8 +335,8 @@ async def _ranked_rows(
     positions = tuple(records[0].keys()) if records else None
     build = RowBuilder.of(listing.model, "", positions)
     attach = [
-        (attribute, RowBuilder.of(related.model, related.prefix, positions), to_alias)
-        for attribute, related, to_alias in statement.attach
+        (attribute, RowBuilder.of(model, prefix, positions), to_alias)
+        for attribute, model, prefix, to_alias in statement.attach
     ]
     found: list[tuple[Key, M, int | None]] = []
     only = keys[0] if not listing.parents or one else None  # every row is the one list's
@@ -370,7 +370,8 @@ class _Statement:
 
     sql: str
     fills: tuple[_Slot | Any, ...]  # each parameter: a slot to fill, or a constant
-    attach: tuple[tuple[str, RowBuilder, str], ...]  # related rows: attribute, rows, key column
+    # Related rows: the attribute they go in, their model, column prefix and key column.
+    attach: tuple[tuple[str, type[Model], str, str], ...]
 
     def values(self, given: list[Any]) -> list[Any]:
         return [given[f.index] if type(f) is _Slot else f for f in self.fills]
@@ -442,7 +443,9 @@ def _statement(
             .orderby(inner.position)
         )
     sql, fills = query.get_parameterized_sql()
-    attach = tuple((f"_{join.name}", join.builder(), join.to_alias) for join in joined)
+    attach = tuple(
+        (f"_{join.name}", join.model, f"{join.name}__", join.to_alias) for join in joined
+    )
     return _Statement(sql, tuple(fills), attach)
 
 
@@ -467,9 +470,6 @@ class _Related:
     @property
     def to_alias(self) -> str:
         return f"{self.name}__{self.to_field}"
-
-    def builder(self) -> RowBuilder:
-        return RowBuilder.of(self.model, prefix=f"{self.name}__")
 
 
 def _members(listing: Listing[Any], keys: Sequence[Key]) -> tuple[Table, _Parents | None]:

@@ -29,7 +29,7 @@ class RowBuilder:
     (a tenth of a row's time). Take one with ``RowBuilder.of``: each is made
     once."""
 
-    __slots__ = ("build", "columns", "model", "prefix")
+    __slots__ = ("build",)
 
     _made: dict[tuple[type[Model], str, tuple[str, ...] | None, bool, Any], RowBuilder] = {}
 
@@ -54,8 +54,6 @@ class RowBuilder:
         meta = model._meta
         use_tz = get_use_tz()
         zone = get_default_timezone()
-        self.model = model
-        self.prefix = prefix
         flags = {
             "_partial": False,
             "_saved_in_db": True,
@@ -68,7 +66,6 @@ class RowBuilder:
             columns.append((prefix + column, attribute, _plain(fld.field_type)))
         for column, attribute, fld in meta.db_complex_fields:
             columns.append((prefix + column, attribute, _converter(fld, use_tz, zone)))
-        self.columns = columns
         self.build = _compiled(model, flags, columns, positions)
 
     def __call__(self, record: Any) -> Any:
